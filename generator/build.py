@@ -1,0 +1,142 @@
+"""The whole build: load -> validate -> model -> render -> engine -> swap in.
+
+Everything is written into a temporary directory beside the target and swapped
+in at the very end, so a failed or interrupted build leaves the previous site
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import calendar
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from generator.config import Settings, load_settings
+from generator.engine import render_site
+from generator.errors import BuildError
+from generator.loader import load_or_raise
+from generator.model import Rulebook
+from generator.pages import Page, plan_pages, render_pages, write_pages
+
+WORK_DIR = ".triagebook"
+
+
+@dataclass(frozen=True)
+class Project:
+    rules: Path
+    config: Path
+
+    @property
+    def root(self) -> Path:
+        return self.config.resolve().parent
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "site_templates"
+
+    @property
+    def work(self) -> Path:
+        return self.root / WORK_DIR
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    rulebook: Rulebook
+    pages: list[Page]
+    site_dir: Path
+    seconds: float
+
+
+def stage(project: Project, rb: Rulebook, settings: Settings, docs: Path) -> list[Page]:
+    """Write content/ plus the generated pages into ``docs`` (emptied first)."""
+    if docs.exists():
+        shutil.rmtree(docs)
+    if project.content.is_dir():
+        shutil.copytree(project.content, docs)
+    else:
+        docs.mkdir(parents=True)
+    pages = plan_pages(rb, settings)
+    clashes = sorted(p.src for p in pages if (docs / p.src).exists())
+    if clashes:
+        raise BuildError(
+            f"content/ has pages at generated paths: {', '.join(clashes)} "
+            "(generated pages are never written by hand; rename or remove these)"
+        )
+    write_pages(render_pages(rb, settings, project.templates, pages), docs)
+    return pages
+
+
+def navigation(pages: list[Page], docs: Path, content: Path) -> list[Any]:
+    """Hubs only: rule and checklist pages are listed on hubs, never in the nav.
+
+    With every page in the nav each page renders the whole tree, so build time
+    grows with pages x nav size (DESIGN.md §6); hubs keep it linear.
+    """
+    by_kind: dict[str, list[Page]] = {}
+    for page in pages:
+        by_kind.setdefault(page.kind, []).append(page)
+    topics = [{p.title: p.src} for p in by_kind.get("topic", [])]
+    faqs = [{p.title: p.src} for p in by_kind.get("faq", [])]
+    nav: list[Any] = [{"首页": "index.md"}]
+    nav += [{p.title: p.src} for p in by_kind.get("hub", []) if p.src == "rules/index.md"]
+    nav.append({"按发生层排查": ["topics/index.md", *topics]})
+    nav.append({"常见问题": faqs})
+    nav.append({"参考": [{p.title: p.src} for p in by_kind.get("catalogue", [])]})
+    hand_written = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
+    if hand_written:
+        nav.append({"关于本站": hand_written})
+    return nav
+
+
+def _epoch(rb: Rulebook) -> int:
+    return calendar.timegm(rb.updated.timetuple())
+
+
+def swap_in(new: Path, site_dir: Path) -> None:
+    """Replace ``site_dir`` by ``new`` with two renames on the same filesystem."""
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if site_dir.exists():
+        site_dir.rename(old)
+    new.rename(site_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build(project: Project, site_dir: Path) -> BuildResult:
+    started = time.perf_counter()
+    settings = load_settings(project.config)
+    rb = load_or_raise(project.rules)
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(site_dir.with_name(f".{site_dir.name}.lock")))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise BuildError(
+            f"another build is writing {site_dir} right now; wait for it to finish"
+        ) from None
+    tmp = site_dir.with_name(f".{site_dir.name}.tmp")
+    try:
+        docs = project.work / "build" / "docs"
+        pages = stage(project, rb, settings, docs)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        nav = navigation(pages, docs, project.content)
+        render_site(project.config, docs, tmp, nav, _epoch(rb))
+        swap_in(tmp, site_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        lock.release()
+    return BuildResult(rb, pages, site_dir, time.perf_counter() - started)

@@ -1,0 +1,255 @@
+"""Semantic checks over the validated model: small named functions, all run.
+
+Each check yields Problems located in the YAML file; `run_checks` collects
+every one of them so an editor sees all mistakes in a single run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+
+from generator.model import Rule, Rulebook
+from generator.problems import Problem, did_you_mean
+from generator.secrets_scan import find_secrets
+from generator.yamlsource import PathT, Source
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+#: For each top-level list, the file index of every item that reached the model.
+Kept = dict[str, list[int]]
+
+
+@dataclass(frozen=True)
+class Context:
+    rulebook: Rulebook
+    source: Source
+    kept: Kept
+
+    def raw(self, path: PathT) -> PathT:
+        """Map a model path to the file's path (failed items were dropped)."""
+        if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in self.kept:
+            return (path[0], self.kept[str(path[0])][path[1]], *path[2:])
+        return path
+
+    def problem(self, path: PathT, message: str, hint: str | None = None, **kw: object) -> Problem:
+        return self.source.problem(self.raw(path), message, hint, **kw)  # type: ignore[arg-type]
+
+
+Check = Callable[[Context], Iterable[Problem]]
+
+
+def check_unique_ids(ctx: Context) -> Iterator[Problem]:
+    rb = ctx.rulebook
+    catalogues: dict[str, list[str]] = {
+        "layers": [x.id for x in rb.layers],
+        "evidence": [x.id for x in rb.evidence],
+        "boundaries": [x.id for x in rb.boundaries],
+        "rules": [x.id for x in rb.rules],
+    }
+    for name, ids in catalogues.items():
+        first: dict[str, int] = {}
+        for i, ident in enumerate(ids):
+            if ident in first:
+                line = ctx.source.locate(ctx.raw((name, first[ident], "id")))[0]
+                yield ctx.problem(
+                    (name, i, "id"), f"duplicate id '{ident}'", f"first used on line {line}"
+                )
+            else:
+                first.setdefault(ident, i)
+    terms = Counter(t.term.lower() for t in rb.glossary)
+    for i, term in enumerate(rb.glossary):
+        if terms[term.term.lower()] > 1 and _first_term(rb, term.term) != i:
+            yield ctx.problem(("glossary", i, "term"), f"duplicate glossary term '{term.term}'")
+
+
+def _first_term(rb: Rulebook, term: str) -> int:
+    return next(i for i, t in enumerate(rb.glossary) if t.term.lower() == term.lower())
+
+
+def check_references(ctx: Context) -> Iterator[Problem]:
+    rb = ctx.rulebook
+    # Ids of items that failed shape validation still count as defined.
+    raw_ids = {
+        name: {item.get("id") for item in ctx.source.data.get(name) or [] if isinstance(item, dict)}
+        for name in ("layers", "evidence", "boundaries", "rules")
+    }
+    for i, rule in enumerate(rb.rules):
+        if rule.layer not in raw_ids["layers"]:
+            yield _unknown(ctx, ("rules", i, "layer"), "layer", rule.layer, raw_ids["layers"])
+        for field, catalogue in (
+            ("evidence", "evidence"),
+            ("boundaries", "boundaries"),
+            ("related", "rules"),
+        ):
+            refs: tuple[str, ...] = getattr(rule, field)
+            for j, ref in enumerate(refs):
+                if ref not in raw_ids[catalogue]:
+                    label = {"evidence": "evidence field", "boundaries": "boundary"}.get(
+                        field, "rule"
+                    )
+                    yield _unknown(ctx, ("rules", i, field, j), label, ref, raw_ids[catalogue])
+                elif field == "related" and ref == rule.id:
+                    yield ctx.problem(("rules", i, field, j), "a rule cannot be related to itself")
+            for j in _repeated(refs):
+                yield ctx.problem((("rules", i, field, j)), f"'{refs[j]}' is listed twice")
+
+
+def _repeated(values: tuple[str, ...]) -> Iterator[int]:
+    seen: set[str] = set()
+    for j, value in enumerate(values):
+        if value in seen:
+            yield j
+        seen.add(value)
+
+
+def _unknown(ctx: Context, path: PathT, label: str, ref: str, known: set) -> Problem:
+    names = sorted(k for k in known if isinstance(k, str))
+    return ctx.problem(path, f"unknown {label} '{ref}'", did_you_mean(ref, names))
+
+
+def check_never_evidence(ctx: Context) -> Iterator[Problem]:
+    by_id = ctx.rulebook.evidence_by_id
+    for i, rule in enumerate(ctx.rulebook.rules):
+        for j, ref in enumerate(rule.evidence):
+            item = by_id.get(ref)
+            if item and item.sensitivity == "never":
+                yield ctx.problem(
+                    ("rules", i, "evidence", j),
+                    f"evidence field '{ref}' is marked 'never' and must not be collected",
+                    "remove it from the rule; the checklist states what never to send",
+                )
+
+
+def check_codes(ctx: Context) -> Iterator[Problem]:
+    for i, rule in enumerate(ctx.rulebook.rules):
+        lowered = [code.lower() for code in rule.codes]
+        for j in _repeated(tuple(lowered)):
+            yield ctx.problem(("rules", i, "codes", j), f"code '{rule.codes[j]}' is listed twice")
+
+
+def check_retry(ctx: Context) -> Iterator[Problem]:
+    for i, rule in enumerate(ctx.rulebook.rules):
+        retry = rule.retry
+        if retry.policy == "backoff" and retry.max_attempts is None:
+            yield ctx.problem(
+                ("rules", i, "retry"),
+                "a backoff policy needs max_attempts",
+                "unbounded retries turn one failure into a flood",
+            )
+        if retry.policy != "backoff" and retry.max_attempts is not None:
+            yield ctx.problem(
+                ("rules", i, "retry", "max_attempts"),
+                f"max_attempts only applies to the backoff policy, not '{retry.policy}'",
+            )
+
+
+# ---- text fields -------------------------------------------------------------------------------
+
+
+def iter_texts(rb: Rulebook) -> Iterator[tuple[PathT, str, bool]]:
+    """Every text of the rulebook: ``(path, text, is_markdown)``; code is not Markdown."""
+    for name, items, fields in (
+        ("layers", rb.layers, ("title", "summary")),
+        ("evidence", rb.evidence, ("label", "how", "example")),
+        ("boundaries", rb.boundaries, ("title", "text")),
+        ("glossary", rb.glossary, ("term", "definition")),
+    ):
+        for i, item in enumerate(items):
+            for field in fields:
+                value = getattr(item, field)
+                if value:
+                    yield (name, i, field), value, True
+    for i, term in enumerate(rb.glossary):
+        for j, alias in enumerate(term.aliases):
+            yield ("glossary", i, "aliases", j), alias, True
+    for i, rule in enumerate(rb.rules):
+        yield from _rule_texts(i, rule)
+
+
+def _rule_texts(i: int, rule: Rule) -> Iterator[tuple[PathT, str, bool]]:
+    base: PathT = ("rules", i)
+    for field in ("title", "summary", "summary_en", "meaning"):
+        yield (*base, field), getattr(rule, field), True
+    for field in ("causes", "checklist"):
+        for j, text in enumerate(getattr(rule, field)):
+            yield (*base, field, j), text, True
+    for j, text in enumerate(rule.signatures):
+        yield (*base, "signatures", j), text, False
+    for j, faq in enumerate(rule.faq):
+        yield (*base, "faq", j, "q"), faq.q, True
+        yield (*base, "faq", j, "a"), faq.a, True
+    for j, example in enumerate(rule.examples):
+        yield (*base, "examples", j, "code"), example.code, False
+        if example.title:
+            yield (*base, "examples", j, "title"), example.title, True
+    if rule.retry.note:
+        yield (*base, "retry", "note"), rule.retry.note, True
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True})
+
+
+_MAYBE_MARKUP = re.compile(r"<|\]\(|\]:|javascript:", re.IGNORECASE)
+
+
+def check_markdown(ctx: Context) -> Iterator[Problem]:
+    """Refuse raw HTML and unsafe link schemes (Markdown is rendered into pages)."""
+    for path, text, is_markdown in iter_texts(ctx.rulebook):
+        if not is_markdown or not _MAYBE_MARKUP.search(text):
+            continue
+        for token in _walk_tokens(_markdown().parse(text)):
+            if token.type in ("html_inline", "html_block"):
+                yield ctx.problem(
+                    path,
+                    f"raw HTML is not allowed: {token.content.strip()[:40]!r}",
+                    "use Markdown, or put the text in `backticks` to show it literally",
+                )
+            elif token.type == "link_open":
+                href = str(token.attrs.get("href", ""))
+                scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+                if scheme and scheme not in SAFE_SCHEMES:
+                    yield ctx.problem(
+                        path,
+                        f"link scheme '{scheme}:' is not allowed",
+                        "links may use http, https, mailto or a relative path",
+                    )
+
+
+def _walk_tokens(tokens: list) -> Iterator:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk_tokens(token.children)
+
+
+def check_no_secrets(ctx: Context) -> Iterator[Problem]:
+    for path, text, _ in iter_texts(ctx.rulebook):
+        for kind, masked in find_secrets(text):
+            yield ctx.problem(
+                path,
+                f"text contains what looks like a secret ({kind}: {masked})",
+                "use a placeholder such as sk-your-key or YOUR_API_KEY",
+            )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_unique_ids,
+    check_references,
+    check_never_evidence,
+    check_codes,
+    check_retry,
+    check_markdown,
+    check_no_secrets,
+)
+
+
+def run_checks(rulebook: Rulebook, source: Source, kept: Kept) -> list[Problem]:
+    ctx = Context(rulebook, source, kept)
+    return [problem for check in CHECKS for problem in check(ctx)]

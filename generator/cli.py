@@ -1,0 +1,98 @@
+"""The `triagebook` command line. User errors are printed, never raised as tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.errors import GeneratorError, RulebookError
+from generator.problems import format_problems, summary
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", type=Path, default=Path("rules/rulebook.yaml"),
+                        help="the rulebook (default: rules/rulebook.yaml)")
+    parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
+                        help="site settings (default: mkdocs.yml)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triagebook",
+        description="Publish an error-code knowledge base from one YAML rulebook.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="validate the rulebook (exit 0 clean, 1 problems)")
+    _common(check)
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    build = sub.add_parser("build", help="build the site")
+    _common(build)
+    build.add_argument("--site-dir", type=Path, default=Path("site"))
+
+    serve = sub.add_parser("serve", help="live preview; rebuilds on changes")
+    _common(serve)
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    return parser
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from generator.loader import load
+
+    loaded = load(args.rules, strict=args.strict, display=str(args.rules))
+    if args.format == "json":
+        print(format_problems(loaded.problems, "json"))
+    elif loaded.problems:
+        print(format_problems(loaded.problems, args.format))
+    if args.format == "text":
+        if loaded.problems:
+            print(summary(loaded.problems), file=sys.stderr)
+        else:
+            rules = len(loaded.rulebook.rules) if loaded.rulebook else 0
+            print(f"{args.rules}: OK, {rules} rules", file=sys.stderr)
+    return EXIT_PROBLEMS if loaded.errors else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import Project, build
+
+    result = build(Project(args.rules, args.config), args.site_dir)
+    print(
+        f"built {len(result.pages)} generated pages for {len(result.rulebook.rules)} rules "
+        f"into {result.site_dir} in {result.seconds:.1f} s",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.build import Project
+    from generator.serve import serve
+
+    host, _, port = args.dev_addr.rpartition(":")
+    serve(Project(args.rules, args.config), host or "127.0.0.1", int(port))
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except RulebookError as exc:
+        print(format_problems(exc.problems, "text"), file=sys.stderr)
+        print(f"error: {summary(exc.problems)}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except GeneratorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,62 @@
+"""Site settings, read from mkdocs.yml (the one place for them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mkdocs.utils.yaml import yaml_load
+
+from generator.errors import GeneratorError
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_file: Path
+    site_name: str
+    site_url: str  # always ends with "/"
+    description: str
+    language: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        """The project folder: paths in mkdocs.yml are relative to it."""
+        return self.config_file.parent
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.site_url).hostname or ""
+
+    @property
+    def base_path(self) -> str:
+        """The site's path prefix, e.g. "/" or "/docs/"."""
+        return urlsplit(self.site_url).path or "/"
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a site path such as ``rules/http-429/``."""
+        return self.site_url + path.lstrip("/")
+
+
+def load_settings(config_file: Path) -> Settings:
+    try:
+        with config_file.open(encoding="utf-8") as fh:
+            raw = yaml_load(fh) or {}
+    except OSError as exc:
+        raise GeneratorError(f"{config_file}: cannot read the site settings: {exc.strerror}") from exc
+    except Exception as exc:  # mkdocs' loader raises plain YAML errors
+        raise GeneratorError(f"{config_file}: invalid YAML: {exc}") from exc
+    site_url = str(raw.get("site_url") or "")
+    if site_url and not site_url.endswith("/"):
+        site_url += "/"
+    theme = raw.get("theme") or {}
+    return Settings(
+        config_file=config_file,
+        site_name=str(raw.get("site_name") or "triagebook"),
+        site_url=site_url or "http://127.0.0.1:8000/",
+        description=str(raw.get("site_description") or ""),
+        language=str(theme.get("language") or "en") if isinstance(theme, dict) else "en",
+        extra=dict(raw.get("extra") or {}),
+    )

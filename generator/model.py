@@ -1,0 +1,176 @@
+"""The rulebook's immutable model: frozen dataclasses, validated by pydantic.
+
+These classes are the editors' contract. The committed JSON Schema
+(`schema/rulebook.schema.json`) is generated from them, and every writer reads
+only these objects, never the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, StringConstraints
+
+#: Ids become URLs and file names: lowercase words joined by single hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: Codes become file names under /api/v1/codes/: no spaces, slashes or dots first.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+_FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Sensitivity = Literal["public", "redact", "never"]
+RetryPolicy = Literal["none", "backoff", "manual"]
+CodeLang = Literal["bash", "python", "javascript", "typescript", "json", "text", "http"]
+
+
+def _doc(text: str) -> Field:  # type: ignore[valid-type]
+    return Field(description=text)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Where on the request path a failure happens."""
+
+    __pydantic_config__ = _FORBID
+    id: Annotated[Slug, _doc("Stable slug; the topic hub is /topics/<id>/.")]
+    title: Annotated[Line, _doc("Short name shown on the site.")]
+    summary: Annotated[Text, _doc("What fails at this layer and how to recognise it.")]
+
+
+@dataclass(frozen=True)
+class EvidenceField:
+    """One piece of evidence a reader can collect, defined once."""
+
+    __pydantic_config__ = _FORBID
+    id: Annotated[Slug, _doc("Stable slug referenced from rules[].evidence.")]
+    label: Annotated[Line, _doc("Short name of the field.")]
+    how: Annotated[Text, _doc("How the reader obtains the value.")]
+    sensitivity: Annotated[
+        Sensitivity,
+        _doc("public: share as is; redact: share masked; never: must not be collected."),
+    ]
+    example: Annotated[Line | None, _doc("Example value for the evidence template.")] = None
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A safe boundary: what must never be asked for or done."""
+
+    __pydantic_config__ = _FORBID
+    id: Annotated[Slug, _doc("Stable slug referenced from rules[].boundaries.")]
+    title: Annotated[Line, _doc("The boundary in a few words.")]
+    text: Annotated[Text, _doc("The boundary and why it exists.")]
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    __pydantic_config__ = _FORBID
+    term: Annotated[Line, _doc("The term as written in rule texts.")]
+    definition: Annotated[Text, _doc("One or two sentences.")]
+    aliases: Annotated[tuple[Line, ...], _doc("Other spellings of the term.")] = ()
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Whether and how a failed call may be repeated."""
+
+    __pydantic_config__ = _FORBID
+    policy: Annotated[
+        RetryPolicy,
+        _doc(
+            "none: repeating cannot help, fix first; backoff: automatic retry with "
+            "exponential backoff; manual: only by a deliberate human decision."
+        ),
+    ]
+    max_attempts: Annotated[int | None, Field(ge=1, le=10)] = None
+    respect_retry_after: bool = True
+    note: Annotated[Text | None, _doc("One sentence shown with the policy.")] = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.policy != "none"
+
+
+@dataclass(frozen=True)
+class Faq:
+    __pydantic_config__ = _FORBID
+    q: Annotated[Line, _doc("The question as a reader asks it.")]
+    a: Annotated[Text, _doc("The answer, shown verbatim on the FAQ page.")]
+
+
+@dataclass(frozen=True)
+class Example:
+    __pydantic_config__ = ConfigDict(extra="forbid")
+    lang: CodeLang
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    title: Annotated[Line | None, _doc("Caption above the code.")] = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One error: its meaning, layer, causes, evidence and safe handling."""
+
+    __pydantic_config__ = _FORBID
+    id: Annotated[Slug, _doc("Stable slug: the URL /rules/<id>/. Never reuse one.")]
+    codes: Annotated[tuple[Code, ...], Field(min_length=1), _doc("Status and error codes.")]
+    title: Line
+    layer: Annotated[Slug, _doc("Id of a layer.")]
+    summary: Annotated[Text, _doc("The short answer, 1-2 sentences (zh-CN).")]
+    summary_en: Annotated[Text, _doc("One English paragraph for answer engines.")]
+    meaning: Text
+    signatures: Annotated[tuple[Line, ...], Field(min_length=1), _doc("Literal error texts.")]
+    causes: Annotated[tuple[Text, ...], Field(min_length=1)]
+    evidence: Annotated[tuple[Slug, ...], Field(min_length=1), _doc("Evidence field ids.")]
+    boundaries: Annotated[tuple[Slug, ...], Field(min_length=1), _doc("Boundary ids.")]
+    retry: Retry
+    checklist: Annotated[tuple[Text, ...], Field(min_length=1), _doc("Steps, in order.")]
+    faq: Annotated[tuple[Faq, ...], Field(min_length=2)]
+    reviewed: Annotated[dt.date, _doc("Date of the last review (YYYY-MM-DD).")]
+    examples: tuple[Example, ...] = ()
+    related: Annotated[tuple[Slug, ...], _doc("Ids of related rules.")] = ()
+    owner: Annotated[Slug | None, _doc("Team that keeps this rule current.")] = None
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """The whole rulebook: catalogues first, then the rules."""
+
+    __pydantic_config__ = _FORBID
+    version: Literal[1]
+    layers: Annotated[tuple[Layer, ...], Field(min_length=1)]
+    evidence: tuple[EvidenceField, ...]
+    boundaries: tuple[Boundary, ...]
+    rules: tuple[Rule, ...]
+    glossary: tuple[GlossaryTerm, ...] = ()
+    review_interval_days: Annotated[int, Field(ge=1, le=3650)] = 180
+
+    @cached_property
+    def layer_by_id(self) -> dict[str, Layer]:
+        return {layer.id: layer for layer in self.layers}
+
+    @cached_property
+    def evidence_by_id(self) -> dict[str, EvidenceField]:
+        return {item.id: item for item in self.evidence}
+
+    @cached_property
+    def boundary_by_id(self) -> dict[str, Boundary]:
+        return {item.id: item for item in self.boundaries}
+
+    @cached_property
+    def rule_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    def rules_in(self, layer_id: str) -> list[Rule]:
+        return [rule for rule in self.rules if rule.layer == layer_id]
+
+    @property
+    def updated(self) -> dt.date:
+        """The newest review date: the rulebook's own notion of 'now'."""
+        return max((rule.reviewed for rule in self.rules), default=dt.date(1970, 1, 1))

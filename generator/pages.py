@@ -1,0 +1,141 @@
+"""Generated pages: the rulebook rendered to a Markdown tree through Jinja2 templates.
+
+URLs are the contract in DESIGN.md §4; the source path of each page decides
+its URL (``rules/http-429.md`` -> ``/rules/http-429/``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from generator.config import Settings
+from generator.errors import BuildError
+from generator.model import Rule, Rulebook
+from generator.templating import environment
+
+RETRY_LABELS = {
+    "none": "不要重试：先修正请求",
+    "backoff": "可以自动重试（指数退避）",
+    "manual": "仅人工决定后重试",
+}
+SENSITIVITY_LABELS = {
+    "public": "可直接提供",
+    "redact": "打码后提供",
+    "never": "绝不收集",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: where it goes, what it shows, and when it last changed."""
+
+    src: str  # docs-relative path, e.g. "rules/http-429.md"
+    template: str
+    title: str
+    description: str
+    kind: str  # home | rule | checklist | faq | topic | catalogue | hub
+    lastmod: dt.date
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def url_path(self) -> str:
+        """Site path with directory URLs: "rules/http-429/", "" for the home page."""
+        stem = self.src.removesuffix(".md")
+        if stem == "index":
+            return ""
+        return stem.removesuffix("/index") + "/"
+
+
+def rule_page(rule: Rule) -> str:
+    return f"rules/{rule.id}.md"
+
+
+def checklist_page(rule: Rule) -> str:
+    return f"checklists/{rule.id}.md"
+
+
+def topic_page(layer_id: str) -> str:
+    return f"topics/{layer_id}.md"
+
+
+def faq_page(layer_id: str | None = None) -> str:
+    return f"faq/{layer_id}.md" if layer_id else "faq/index.md"
+
+
+def _newest(rules: list[Rule], fallback: dt.date) -> dt.date:
+    return max((rule.reviewed for rule in rules), default=fallback)
+
+
+def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
+    """Every generated page, in navigation order. Hubs take the newest date they list."""
+    updated = rb.updated
+    pages = [
+        Page("index.md", "home.md.j2", settings.site_name, settings.description, "home", updated),
+        Page("rules/index.md", "rules_index.md.j2", "全部错误规则",
+             "按发生层列出的全部错误规则。", "hub", updated),
+        Page("topics/index.md", "topics_index.md.j2", "按发生层排查",
+             "先判断失败发生在哪一层，再看这一层的规则。", "hub", updated),
+        Page(faq_page(), "faq.md.j2", "常见问题", "全部错误规则的常见问题。", "faq", updated,
+             {"layer": None, "rules": list(rb.rules)}),
+    ]
+    for layer in rb.layers:
+        rules = rb.rules_in(layer.id)
+        lastmod = _newest(rules, updated)
+        pages.append(Page(topic_page(layer.id), "topic.md.j2", f"{layer.title}：排查专题",
+                          layer.summary, "topic", lastmod, {"layer": layer, "rules": rules}))
+        pages.append(Page(faq_page(layer.id), "faq.md.j2", f"{layer.title}：常见问题",
+                          layer.summary, "faq", lastmod, {"layer": layer, "rules": rules}))
+    for rule in rb.rules:
+        pages.append(Page(rule_page(rule), "rule.md.j2", rule.title, rule.summary, "rule",
+                          rule.reviewed, {"rule": rule}))
+        pages.append(Page(checklist_page(rule), "checklist.md.j2", f"检查清单：{rule.title}",
+                          rule.summary, "checklist", rule.reviewed, {"rule": rule}))
+    pages += [
+        Page("evidence.md", "evidence.md.j2", "证据字段",
+             "排查时可以收集的证据字段，以及每个字段的敏感度。", "catalogue", updated),
+        Page("boundaries.md", "boundaries.md.j2", "安全边界",
+             "排查时绝不索取、绝不做的事。", "catalogue", updated),
+        Page("glossary.md", "glossary.md.j2", "术语表", "本站使用的术语。", "catalogue", updated),
+    ]
+    return pages
+
+
+def render_pages(
+    rb: Rulebook, settings: Settings, templates: Path, pages: list[Page]
+) -> dict[str, str]:
+    """Render every page to Markdown: ``{src: text}``."""
+    env = environment(templates / "pages")
+    common = {
+        "rb": rb,
+        "settings": settings,
+        "retry_labels": RETRY_LABELS,
+        "sensitivity_labels": SENSITIVITY_LABELS,
+        "rule_page": rule_page,
+        "checklist_page": checklist_page,
+        "topic_page": topic_page,
+        "faq_page": faq_page,
+    }
+    out = {}
+    for page in pages:
+        try:
+            template = env.get_template(page.template)
+            out[page.src] = template.render(common, page=page, page_path=page.src, **page.context)
+        except TemplateError as exc:
+            where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, TemplateSyntaxError) else ""
+            raise BuildError(f"template {page.template} {where} failed for {page.src}: {exc}") from exc
+    return out
+
+
+def write_pages(rendered: dict[str, str], docs_dir: Path) -> list[Path]:
+    written = []
+    for src, text in rendered.items():
+        target = docs_dir / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written

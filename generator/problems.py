@@ -1,0 +1,59 @@
+"""Located problems and the three ways `check` prints them."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+    def body(self) -> str:
+        path = f"{self.path}: " if self.path else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{path}{self.message}{hint}"
+
+    def text(self) -> str:
+        label = "" if self.severity == "error" else "warning: "
+        return f"{self.file}:{self.line}:{self.column}: {label}{self.body()}"
+
+    def github(self) -> str:
+        # Workflow commands end at a newline; '%' must be escaped first.
+        body = self.body().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{self.severity} file={self.file},line={self.line},col={self.column}::{body}"
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file, p.line, p.column, p.path, p.message))
+
+
+def format_problems(problems: list[Problem], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2)
+    if fmt == "github":
+        return "\n".join(p.github() for p in problems)
+    return "\n".join(p.text() for p in problems)
+
+
+def summary(problems: list[Problem]) -> str:
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None

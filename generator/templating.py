@@ -1,0 +1,83 @@
+"""The Jinja2 environment for generated Markdown: strict, with Markdown-safe filters."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+
+
+def yaml_scalar(value: object) -> str:
+    """A front-matter value: JSON strings are valid YAML and need no further escaping."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def table_cell(value: object) -> str:
+    """Text that stays inside one Markdown table cell."""
+    return re.sub(r"\s*\n\s*", " ", str(value)).replace("|", "\\|")
+
+
+def fenced(code: str, lang: str = "text") -> str:
+    """A fenced code block whose fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{code.rstrip()}\n{fence}"
+
+
+def inline_code(text: str) -> str:
+    """Inline code that survives backticks in the text."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def plain(text: str) -> str:
+    """Markdown reduced to one plain line, for descriptions and link notes."""
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[*_]{1,3}([^*_]+)[*_]{1,3}", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def mermaid_label(text: str) -> str:
+    """Text for a quoted Mermaid label: entity codes, so it cannot close the quote."""
+    text = plain(text)
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"),
+                       ("&", "#amp;"), ("%", "#37;"), ("`", "#96;")):
+        text = text.replace(char, code)
+    return text
+
+
+@pass_context
+def relative(context: Context, target: str) -> str:
+    """Link from the page being rendered to ``target`` (a docs-relative .md path)."""
+    here = posixpath.dirname(context["page_path"])
+    return posixpath.relpath(target, here or ".")
+
+
+@cache
+def environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        undefined=StrictUndefined,
+        autoescape=False,  # Markdown output; HTML contexts escape explicitly
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        yaml=yaml_scalar,
+        cell=table_cell,
+        fenced=fenced,
+        code=inline_code,
+        plain=plain,
+        rel=relative,
+        mermaid=mermaid_label,
+    )
+    return env

@@ -1,0 +1,218 @@
+"""Read YAML into plain data while remembering where every value stood.
+
+PyYAML's C composer builds a node tree with marks; we convert it ourselves so
+that every path (``("rules", 3, "evidence", 1)``) maps to a line and column,
+duplicate keys are reported instead of silently dropped, and aliases are
+refused before they can expand (an alias bomb costs one lookup, not 10**9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import Problem
+
+try:  # libyaml makes a 1,000-rule rulebook parse in a fraction of a second
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Refuse files larger than this before parsing them at all.
+MAX_BYTES = 20 * 1024 * 1024
+#: Refuse documents nested deeper than this (the rulebook needs about 5).
+MAX_DEPTH = 32
+
+PathT = tuple[str | int, ...]
+
+
+@dataclass
+class Source:
+    """A parsed YAML file: its data and the position of every value and key."""
+
+    file: str
+    data: Any = None
+    values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of ``path``, or of its nearest located parent."""
+        table = self.keys if key else self.values
+        for end in range(len(path), -1, -1):
+            found = table.get(path[:end]) or self.values.get(path[:end])
+            if found:
+                return found
+        return (1, 1)
+
+    def problem(
+        self,
+        path: PathT,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        severity: str = "error",
+        where: tuple[int, int] | None = None,
+    ) -> Problem:
+        line, column = where or self.locate(path, key=key)
+        return Problem(
+            self.file, line, column, format_path(path), message, hint, severity  # type: ignore[arg-type]
+        )
+
+
+def format_path(path: PathT) -> str:
+    """``("rules", 2, "evidence", 1)`` -> ``rules[2].evidence[1]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Walker:
+    def __init__(self, source: Source, text: str) -> None:
+        self.source = source
+        self.text = text
+        self.seen: set[int] = set()
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.alias_reported = False
+
+    def walk(self, node: yaml.Node, path: PathT, depth: int = 0) -> Any:
+        self.source.values[path] = _mark(node)
+        if id(node) in self.seen:
+            self._report_aliases()
+            return None
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.source.problems.append(
+                self.source.problem(path, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._report_aliases()
+                continue
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.source.problems.append(
+                    self.source.problem(
+                        path, f"keys must be text, got {key_node.value!r}", where=_mark(key_node)
+                    )
+                )
+                continue
+            child = (*path, key)
+            if key in out:
+                first = self.source.keys[child]
+                self.source.problems.append(
+                    self.source.problem(
+                        child,
+                        f"duplicate key '{key}'",
+                        f"it is already set on line {first[0]}",
+                        where=_mark(key_node),
+                    )
+                )
+                continue
+            self.source.keys[child] = _mark(key_node)
+            out[key] = self.walk(value_node, child, depth + 1)
+        return out
+
+    def _scalar(self, node: yaml.Node, path: PathT) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
+            message = (
+                f"'{node.value}' is not a real date"
+                if node.tag == "tag:yaml.org,2002:timestamp"
+                else f"unsupported value: {getattr(exc, 'problem', None) or exc}"
+            )
+            self.source.problems.append(self.source.problem(path, message, where=_mark(node)))
+            return None
+
+    def _report_aliases(self) -> None:
+        if self.alias_reported:
+            return
+        self.alias_reported = True
+        for mark, name in _alias_events(self.text):
+            self.source.problems.append(
+                Problem(
+                    self.source.file,
+                    mark[0],
+                    mark[1],
+                    "",
+                    f"YAML alias '*{name}' is not allowed",
+                    "write the value out in full; anchors and aliases are refused",
+                )
+            )
+
+
+def _alias_events(text: str) -> Iterator[tuple[tuple[int, int], str]]:
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            yield (event.start_mark.line + 1, event.start_mark.column + 1), event.anchor
+
+
+def load_yaml(path: Path, display: str | None = None) -> Source:
+    """Parse ``path``; problems are collected on the returned Source, never raised."""
+    source = Source(display or str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        source.problems.append(Problem(source.file, 1, 1, "", f"cannot read file: {exc.strerror}"))
+        return source
+    if len(raw) > MAX_BYTES:
+        source.problems.append(
+            Problem(
+                source.file,
+                1,
+                1,
+                "",
+                f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
+                "split long texts or remove pasted logs",
+            )
+        )
+        return source
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        source.problems.append(Problem(source.file, line, 1, "", "file is not valid UTF-8"))
+        return source
+    return parse_yaml_text(text, source)
+
+
+def parse_yaml_text(text: str, source: Source) -> Source:
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or "invalid YAML"
+        context = f"{exc.context} " if exc.context else ""
+        source.problems.append(
+            Problem(source.file, line, column, "", f"YAML syntax error: {context}{what}".strip())
+        )
+        return source
+    except (yaml.YAMLError, RecursionError) as exc:
+        source.problems.append(Problem(source.file, 1, 1, "", f"YAML error: {exc}"))
+        return source
+    if node is None:
+        source.problems.append(Problem(source.file, 1, 1, "", "the file is empty"))
+        return source
+    source.data = _Walker(source, text).walk(node, ())
+    return source
