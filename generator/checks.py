@@ -193,7 +193,11 @@ def _rule_texts(i: int, rule: Rule) -> Iterator[tuple[PathT, str, bool]]:
 
 @cache
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True})
+    md = MarkdownIt("commonmark", {"html": True})
+    # markdown-it silently drops javascript: links; we want to see every link to refuse it,
+    # because Python-Markdown (the site engine) would render it.
+    md.validateLink = lambda url: True
+    return md
 
 
 _MAYBE_MARKUP = re.compile(r"<|\]\(|\]:|javascript:", re.IGNORECASE)
@@ -204,8 +208,10 @@ def check_markdown(ctx: Context) -> Iterator[Problem]:
     for path, text, is_markdown in iter_texts(ctx.rulebook):
         if not is_markdown or not _MAYBE_MARKUP.search(text):
             continue
+        html_seen = False
         for token in _walk_tokens(_markdown().parse(text)):
-            if token.type in ("html_inline", "html_block"):
+            if token.type in ("html_inline", "html_block") and not html_seen:
+                html_seen = True  # one message per text is enough
                 yield ctx.problem(
                     path,
                     f"raw HTML is not allowed: {token.content.strip()[:40]!r}",

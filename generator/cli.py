@@ -39,7 +39,23 @@ def make_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="live preview; rebuilds on changes")
     _common(serve)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    schema = sub.add_parser("schema", help="write the rulebook's JSON Schema for editors")
+    schema.add_argument("--output", type=Path, default=None,
+                        help="default: schema/rulebook.schema.json")
+    schema.add_argument("--check", action="store_true",
+                        help="exit 1 if the committed schema is stale; write nothing")
     return parser
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from generator.schema import SCHEMA_PATH, write_schema
+
+    path = args.output or SCHEMA_PATH
+    if write_schema(path, check=args.check):
+        print(f"{path}: {'up to date' if args.check else 'written'}", file=sys.stderr)
+        return EXIT_OK
+    print(f"{path} is stale: run `triagebook schema` and commit it", file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -80,7 +96,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve}
+COMMANDS = {
+    "check": cmd_check,
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "schema": cmd_schema,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -202,11 +202,11 @@ def parse_yaml_text(text: str, source: Source) -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or "invalid YAML"
-        context = f"{exc.context} " if exc.context else ""
-        source.problems.append(
-            Problem(source.file, line, column, "", f"YAML syntax error: {context}{what}".strip())
-        )
+        hint = None
+        if exc.context and exc.context_mark:
+            hint = f"{exc.context} started on line {exc.context_mark.line + 1}"
+        message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
+        source.problems.append(Problem(source.file, line, column, "", message, hint))
         return source
     except (yaml.YAMLError, RecursionError) as exc:
         source.problems.append(Problem(source.file, 1, 1, "", f"YAML error: {exc}"))
