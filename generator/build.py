@@ -97,7 +97,8 @@ def navigation(pages: list[Page], docs: Path, content: Path) -> list[Any]:
     return nav
 
 
-def _epoch(rb: Rulebook) -> int:
+def source_epoch(rb: Rulebook) -> int:
+    """The rulebook's newest review date as SOURCE_DATE_EPOCH: dates never come from the clock."""
     return calendar.timegm(rb.updated.timetuple())
 
 
@@ -133,7 +134,7 @@ def build(project: Project, site_dir: Path) -> BuildResult:
         if tmp.exists():
             shutil.rmtree(tmp)
         nav = navigation(pages, docs, project.content)
-        render_site(project.config, docs, tmp, nav, _epoch(rb))
+        render_site(project.config, docs, tmp, nav, source_epoch(rb))
         swap_in(tmp, site_dir)
     finally:
         if tmp.exists():

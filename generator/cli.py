@@ -14,10 +14,18 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", type=Path, default=Path("rules/rulebook.yaml"),
-                        help="the rulebook (default: rules/rulebook.yaml)")
-    parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
-                        help="site settings (default: mkdocs.yml)")
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        default=Path("rules/rulebook.yaml"),
+        help="the rulebook (default: rules/rulebook.yaml)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        help="site settings (default: mkdocs.yml)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -40,10 +48,14 @@ def make_parser() -> argparse.ArgumentParser:
     _common(serve)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
     schema = sub.add_parser("schema", help="write the rulebook's JSON Schema for editors")
-    schema.add_argument("--output", type=Path, default=None,
-                        help="default: schema/rulebook.schema.json")
-    schema.add_argument("--check", action="store_true",
-                        help="exit 1 if the committed schema is stale; write nothing")
+    schema.add_argument(
+        "--output", type=Path, default=None, help="default: schema/rulebook.schema.json"
+    )
+    schema.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the committed schema is stale; write nothing",
+    )
     return parser
 
 

@@ -45,7 +45,9 @@ def load_settings(config_file: Path) -> Settings:
         with config_file.open(encoding="utf-8") as fh:
             raw = yaml_load(fh) or {}
     except OSError as exc:
-        raise GeneratorError(f"{config_file}: cannot read the site settings: {exc.strerror}") from exc
+        raise GeneratorError(
+            f"{config_file}: cannot read the site settings: {exc.strerror}"
+        ) from exc
     except Exception as exc:  # mkdocs' loader raises plain YAML errors
         raise GeneratorError(f"{config_file}: invalid YAML: {exc}") from exc
     site_url = str(raw.get("site_url") or "")

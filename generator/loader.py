@@ -147,8 +147,10 @@ def translate(source: Source, error: Any, *, strict: bool) -> Problem:
         message = f"{value!r} is not one of {ctx.get('expected')}"
     elif kind in ("too_short", "string_too_short"):
         need = ctx.get("min_length", 1)
-        message = "must not be empty" if kind == "string_too_short" else (
-            f"needs at least {need} entr{'y' if need == 1 else 'ies'}"
+        message = (
+            "must not be empty"
+            if kind == "string_too_short"
+            else (f"needs at least {need} entr{'y' if need == 1 else 'ies'}")
         )
     elif kind in ("too_long", "string_too_long"):
         message = f"is too long (at most {ctx.get('max_length')})"
@@ -198,8 +200,14 @@ def _pattern_message(value: Any, pattern: str) -> tuple[str, str]:
 
 
 def _kind_of(value: Any) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
-             list: "a list", dict: "a mapping"}
+    names = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }
     return names.get(type(value), type(value).__name__)
 
 

@@ -76,30 +76,97 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
     updated = rb.updated
     pages = [
         Page("index.md", "home.md.j2", settings.site_name, settings.description, "home", updated),
-        Page("rules/index.md", "rules_index.md.j2", "全部错误规则",
-             "按发生层列出的全部错误规则。", "hub", updated),
-        Page("topics/index.md", "topics_index.md.j2", "按发生层排查",
-             "先判断失败发生在哪一层，再看这一层的规则。", "hub", updated),
-        Page(faq_page(), "faq.md.j2", "常见问题", "全部错误规则的常见问题。", "faq", updated,
-             {"layer": None, "rules": list(rb.rules)}),
+        Page(
+            "rules/index.md",
+            "rules_index.md.j2",
+            "全部错误规则",
+            "按发生层列出的全部错误规则。",
+            "hub",
+            updated,
+        ),
+        Page(
+            "topics/index.md",
+            "topics_index.md.j2",
+            "按发生层排查",
+            "先判断失败发生在哪一层，再看这一层的规则。",
+            "hub",
+            updated,
+        ),
+        Page(
+            faq_page(),
+            "faq.md.j2",
+            "常见问题",
+            "全部错误规则的常见问题。",
+            "faq",
+            updated,
+            {"layer": None, "rules": list(rb.rules)},
+        ),
     ]
     for layer in rb.layers:
         rules = rb.rules_in(layer.id)
         lastmod = _newest(rules, updated)
-        pages.append(Page(topic_page(layer.id), "topic.md.j2", f"{layer.title}：排查专题",
-                          layer.summary, "topic", lastmod, {"layer": layer, "rules": rules}))
-        pages.append(Page(faq_page(layer.id), "faq.md.j2", f"{layer.title}：常见问题",
-                          layer.summary, "faq", lastmod, {"layer": layer, "rules": rules}))
+        pages.append(
+            Page(
+                topic_page(layer.id),
+                "topic.md.j2",
+                f"{layer.title}：排查专题",
+                layer.summary,
+                "topic",
+                lastmod,
+                {"layer": layer, "rules": rules},
+            )
+        )
+        pages.append(
+            Page(
+                faq_page(layer.id),
+                "faq.md.j2",
+                f"{layer.title}：常见问题",
+                layer.summary,
+                "faq",
+                lastmod,
+                {"layer": layer, "rules": rules},
+            )
+        )
     for rule in rb.rules:
-        pages.append(Page(rule_page(rule), "rule.md.j2", rule.title, rule.summary, "rule",
-                          rule.reviewed, {"rule": rule}))
-        pages.append(Page(checklist_page(rule), "checklist.md.j2", f"检查清单：{rule.title}",
-                          rule.summary, "checklist", rule.reviewed, {"rule": rule}))
+        pages.append(
+            Page(
+                rule_page(rule),
+                "rule.md.j2",
+                rule.title,
+                rule.summary,
+                "rule",
+                rule.reviewed,
+                {"rule": rule},
+            )
+        )
+        pages.append(
+            Page(
+                checklist_page(rule),
+                "checklist.md.j2",
+                f"检查清单：{rule.title}",
+                rule.summary,
+                "checklist",
+                rule.reviewed,
+                {"rule": rule},
+            )
+        )
     pages += [
-        Page("evidence.md", "evidence.md.j2", "证据字段",
-             "排查时可以收集的证据字段，以及每个字段的敏感度。", "catalogue", updated),
-        Page("boundaries.md", "boundaries.md.j2", "安全边界",
-             "排查时绝不索取、绝不做的事。", "catalogue", updated),
+        Page(
+            "evidence.md",
+            "evidence.md.j2",
+            "证据字段",
+            "排查时可以收集的证据字段，以及每个字段的敏感度。",
+            "catalogue",
+            updated,
+        ),
+        Page(
+            "boundaries.md",
+            "boundaries.md.j2",
+            "安全边界",
+            "排查时绝不索取、绝不做的事。",
+            "catalogue",
+            updated,
+        ),
         Page("glossary.md", "glossary.md.j2", "术语表", "本站使用的术语。", "catalogue", updated),
     ]
     return pages
@@ -127,7 +194,9 @@ def render_pages(
             out[page.src] = template.render(common, page=page, page_path=page.src, **page.context)
         except TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, TemplateSyntaxError) else ""
-            raise BuildError(f"template {page.template} {where} failed for {page.src}: {exc}") from exc
+            raise BuildError(
+                f"template {page.template} {where} failed for {page.src}: {exc}"
+            ) from exc
     return out
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-import detect_secrets.plugins as plugins
+from detect_secrets import plugins
 from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
 

@@ -27,8 +27,9 @@ def serve(project: Project, host: str, port: int) -> None:
             print(format_problems(exc.problems, "text"), file=sys.stderr)
             print("rebuild failed; still serving the last good site", file=sys.stderr)
         except GeneratorError as exc:
-            print(f"error: {exc}\nrebuild failed; still serving the last good site",
-                  file=sys.stderr)
+            print(
+                f"error: {exc}\nrebuild failed; still serving the last good site", file=sys.stderr
+            )
         else:
             print(f"rebuilt {len(result.pages)} pages in {result.seconds:.1f} s", file=sys.stderr)
 

@@ -61,7 +61,13 @@ class Source:
     ) -> Problem:
         line, column = where or self.locate(path, key=key)
         return Problem(
-            self.file, line, column, format_path(path), message, hint, severity  # type: ignore[arg-type]
+            self.file,
+            line,
+            column,
+            format_path(path),
+            message,
+            hint,
+            severity,  # type: ignore[arg-type]
         )
 
 
@@ -163,8 +169,8 @@ class _Walker:
 
 def _alias_events(text: str) -> Iterator[tuple[tuple[int, int], str]]:
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            yield (event.start_mark.line + 1, event.start_mark.column + 1), event.anchor
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+            yield (event.start_mark.line + 1, event.start_mark.column + 1), str(event.anchor)
 
 
 def load_yaml(path: Path, display: str | None = None) -> Source:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mutate
 from generator.cli import main
 from generator.loader import load
+
+from conftest import mutate
 
 
 def problems_for(tmp_path: Path, text: str, *, strict: bool = False) -> list[str]:
@@ -23,44 +24,55 @@ HINT_ID = "use lowercase letters, digits and single hyphens, e.g. 'http-429'"
 CASES = [
     pytest.param(
         [("layer: upstream\n", "layer: upstrem\n")],
-        ["rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem' "
-         "(did you mean 'upstream'?)"],
+        ["rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem' (did you mean 'upstream'?)"],
         id="unknown-layer",
     ),
     pytest.param(
         [("related: [dns-enotfound]", "related: [dns-enotfond]")],
-        ["rulebook.yaml:81:15: rules[0].related[0]: unknown rule 'dns-enotfond' "
-         "(did you mean 'dns-enotfound'?)"],
+        [
+            "rulebook.yaml:81:15: rules[0].related[0]: unknown rule 'dns-enotfond' "
+            "(did you mean 'dns-enotfound'?)"
+        ],
         id="unknown-related",
     ),
     pytest.param(
         [("evidence: [occurred-at, status-code]", "evidence: [occurred-at, status_code]")],
-        ["rulebook.yaml:59:29: rules[0].evidence[1]: 'status_code' is not a valid id "
-         "(use lowercase letters, digits and single hyphens, e.g. 'status-code')"],
+        [
+            "rulebook.yaml:59:29: rules[0].evidence[1]: 'status_code' is not a valid id "
+            "(use lowercase letters, digits and single hyphens, e.g. 'status-code')"
+        ],
         id="evidence-not-a-slug",
     ),
     pytest.param(
         [("evidence: [occurred-at, status-code]", "evidence: [occurred-at, statuscode]")],
-        ["rulebook.yaml:59:29: rules[0].evidence[1]: unknown evidence field 'statuscode' "
-         "(did you mean 'status-code'?)"],
+        [
+            "rulebook.yaml:59:29: rules[0].evidence[1]: unknown evidence field 'statuscode' "
+            "(did you mean 'status-code'?)"
+        ],
         id="unknown-evidence",
     ),
     pytest.param(
         [("boundaries: [no-infinite-retry]", "boundaries: [no-infinite-retries]")],
-        ["rulebook.yaml:60:18: rules[0].boundaries[0]: unknown boundary 'no-infinite-retries' "
-         "(did you mean 'no-infinite-retry'?)"],
+        [
+            "rulebook.yaml:60:18: rules[0].boundaries[0]: unknown boundary 'no-infinite-retries' "
+            "(did you mean 'no-infinite-retry'?)"
+        ],
         id="unknown-boundary",
     ),
     pytest.param(
         [("  - id: http-429\n", "  - id: HTTP_429\n")],
-        [f"rulebook.yaml:46:9: rules[0].id: 'HTTP_429' is not a valid id ({HINT_ID})",
-         "rulebook.yaml:131:15: rules[2].related[0]: unknown rule 'http-429'"],
+        [
+            f"rulebook.yaml:46:9: rules[0].id: 'HTTP_429' is not a valid id ({HINT_ID})",
+            "rulebook.yaml:131:15: rules[2].related[0]: unknown rule 'http-429'",
+        ],
         id="id-not-a-slug",
     ),
     pytest.param(
         [("  - id: cors-blocked\n", "  - id: http-429\n")],
-        ["rulebook.yaml:109:9: rules[2].id: duplicate id 'http-429' (first used on line 46)",
-         "rulebook.yaml:131:15: rules[2].related[0]: a rule cannot be related to itself"],
+        [
+            "rulebook.yaml:109:9: rules[2].id: duplicate id 'http-429' (first used on line 46)",
+            "rulebook.yaml:131:15: rules[2].related[0]: a rule cannot be related to itself",
+        ],
         id="duplicate-id",
     ),
     pytest.param(
@@ -70,15 +82,16 @@ CASES = [
     ),
     pytest.param(
         [("    owner: support-team\n", "    owner: support-team\n    ownr: x\n")],
-        ["rulebook.yaml:83:5: warning: rules[0].ownr: unknown key 'ownr' "
-         "(did you mean 'owner'?)"],
+        ["rulebook.yaml:83:5: warning: rules[0].ownr: unknown key 'ownr' (did you mean 'owner'?)"],
         id="unknown-key-warning",
     ),
     pytest.param(
         [("evidence: [occurred-at, key-suffix]", "evidence: [occurred-at, full-api-key]")],
-        ["rulebook.yaml:96:29: rules[1].evidence[1]: evidence field 'full-api-key' is marked "
-         "'never' and must not be collected "
-         "(remove it from the rule; the checklist states what never to send)"],
+        [
+            "rulebook.yaml:96:29: rules[1].evidence[1]: evidence field 'full-api-key' is marked "
+            "'never' and must not be collected "
+            "(remove it from the rule; the checklist states what never to send)"
+        ],
         id="never-evidence",
     ),
     pytest.param(
@@ -93,50 +106,77 @@ CASES = [
     ),
     pytest.param(
         [("- 并发太高。", "- 并发太高，例如 sk-proj-4f9XaB2c7D8e1F0g3H5i6J。")],
-        ["rulebook.yaml:57:9: rules[0].causes[0]: text contains what looks like a secret "
-         "(API key or bearer token: sk-p…6J) "
-         "(use a placeholder such as sk-your-key or YOUR_API_KEY)"],
+        [
+            "rulebook.yaml:57:9: rules[0].causes[0]: text contains what looks like a secret "
+            "(API key or bearer token: sk-p…6J) "
+            "(use a placeholder such as sk-your-key or YOUR_API_KEY)"
+        ],
         id="secret-key",
     ),
     pytest.param(
-        [("time.sleep(2 ** attempt)",
-          'headers = {"Authorization": "Bearer Zx81LmQ0pR7sT2vW9yB4nC6dE"}')],
-        ["rulebook.yaml:77:15: rules[0].examples[0].code: text contains what looks like a "
-         "secret (API key or bearer token: Zx81…dE) "
-         "(use a placeholder such as sk-your-key or YOUR_API_KEY)"],
+        [
+            (
+                "time.sleep(2 ** attempt)",
+                'headers = {"Authorization": "Bearer Zx81LmQ0pR7sT2vW9yB4nC6dE"}',
+            )
+        ],
+        [
+            "rulebook.yaml:77:15: rules[0].examples[0].code: text contains what looks like a "
+            "secret (API key or bearer token: Zx81…dE) "
+            "(use a placeholder such as sk-your-key or YOUR_API_KEY)"
+        ],
         id="secret-bearer-in-example",
     ),
     pytest.param(
         [("- 前端直连 API。", "- 前端直连 API <script>alert(1)</script>。")],
-        ["rulebook.yaml:119:9: rules[2].causes[0]: raw HTML is not allowed: '<script>' "
-         "(use Markdown, or put the text in `backticks` to show it literally)"],
+        [
+            "rulebook.yaml:119:9: rules[2].causes[0]: raw HTML is not allowed: '<script>' "
+            "(use Markdown, or put the text in `backticks` to show it literally)"
+        ],
         id="raw-html",
     ),
     pytest.param(
         [("- 降低并发。", "- 降低并发，见[文档](javascript:alert(1))。")],
-        ["rulebook.yaml:68:9: rules[0].checklist[1]: link scheme 'javascript:' is not allowed "
-         "(links may use http, https, mailto or a relative path)"],
+        [
+            "rulebook.yaml:68:9: rules[0].checklist[1]: link scheme 'javascript:' is not allowed "
+            "(links may use http, https, mailto or a relative path)"
+        ],
         id="javascript-link",
     ),
     pytest.param(
-        [("    evidence: [occurred-at]\n", "    evidence: &ev [occurred-at]\n    related_x: *ev\n")],
-        ["rulebook.yaml:121:5: warning: rules[2].related_x: unknown key 'related_x' "
-         "(did you mean 'related'?)",
-         "rulebook.yaml:121:16: YAML alias '*ev' is not allowed "
-         "(write the value out in full; anchors and aliases are refused)"],
+        [
+            (
+                "    evidence: [occurred-at]\n",
+                "    evidence: &ev [occurred-at]\n    related_x: *ev\n",
+            )
+        ],
+        [
+            "rulebook.yaml:121:5: warning: rules[2].related_x: unknown key 'related_x' "
+            "(did you mean 'related'?)",
+            "rulebook.yaml:121:16: YAML alias '*ev' is not allowed "
+            "(write the value out in full; anchors and aliases are refused)",
+        ],
         id="alias",
     ),
     pytest.param(
         [("    title: 浏览器 CORS 拦截\n", "    title: [浏览器 CORS 拦截\n")],
-        ["rulebook.yaml:112:10: YAML syntax error: did not find expected ',' or ']' "
-         "(while parsing a flow sequence started on line 111)"],
+        [
+            "rulebook.yaml:112:10: YAML syntax error: did not find expected ',' or ']' "
+            "(while parsing a flow sequence started on line 111)"
+        ],
         id="yaml-syntax",
     ),
     pytest.param(
-        [("      policy: none\n    checklist:\n      - 打开",
-          "      policy: backoff\n    checklist:\n      - 打开")],
-        ["rulebook.yaml:123:7: rules[2].retry: a backoff policy needs max_attempts "
-         "(unbounded retries turn one failure into a flood)"],
+        [
+            (
+                "      policy: none\n    checklist:\n      - 打开",
+                "      policy: backoff\n    checklist:\n      - 打开",
+            )
+        ],
+        [
+            "rulebook.yaml:123:7: rules[2].retry: a backoff policy needs max_attempts "
+            "(unbounded retries turn one failure into a flood)"
+        ],
         id="unbounded-backoff",
     ),
     pytest.param(
@@ -146,14 +186,18 @@ CASES = [
     ),
     pytest.param(
         [("policy: backoff", "policy: forever")],
-        ["rulebook.yaml:62:15: rules[0].retry.policy: 'forever' is not one of "
-         "'none', 'backoff' or 'manual'"],
+        [
+            "rulebook.yaml:62:15: rules[0].retry.policy: 'forever' is not one of "
+            "'none', 'backoff' or 'manual'"
+        ],
         id="not-in-enum",
     ),
     pytest.param(
         [("codes: [CORS]", 'codes: ["CORS error"]')],
-        ["rulebook.yaml:110:13: rules[2].codes[0]: 'CORS error' is not a valid code "
-         "(letters, digits, '_', '.' and '-' only, no spaces; put error texts in signatures)"],
+        [
+            "rulebook.yaml:110:13: rules[2].codes[0]: 'CORS error' is not a valid code "
+            "(letters, digits, '_', '.' and '-' only, no spaces; put error texts in signatures)"
+        ],
         id="code-with-space",
     ),
     pytest.param(
@@ -163,8 +207,10 @@ CASES = [
     ),
     pytest.param(
         [("    title: 浏览器 CORS 拦截\n", "    title: 浏览器 CORS 拦截\n    title: again\n")],
-        ["rulebook.yaml:112:5: rules[2].title: duplicate key 'title' "
-         "(it is already set on line 111)"],
+        [
+            "rulebook.yaml:112:5: rules[2].title: duplicate key 'title' "
+            "(it is already set on line 111)"
+        ],
         id="duplicate-key",
     ),
 ]
@@ -180,7 +226,9 @@ def test_the_fixture_is_clean(tmp_path: Path, small_text: str) -> None:
 
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path, small_text: str) -> None:
-    text = mutate(small_text, ("    owner: support-team\n", "    owner: support-team\n    ownr: x\n"))
+    text = mutate(
+        small_text, ("    owner: support-team\n", "    owner: support-team\n    ownr: x\n")
+    )
     assert problems_for(tmp_path, text, strict=True) == [
         "rulebook.yaml:83:5: rules[0].ownr: unknown key 'ownr' (did you mean 'owner'?)"
     ]
@@ -201,7 +249,9 @@ def test_three_unrelated_mistakes_in_one_run(
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert [line.split(": ")[0] for line in lines] == [
-        f"{path}:49:12", f"{path}:108:15", f"{path}:109:5"
+        f"{path}:49:12",
+        f"{path}:108:15",
+        f"{path}:109:5",
     ]
     assert err.strip() == "3 error(s), 0 warning(s)"
 
@@ -212,15 +262,15 @@ def test_three_unrelated_mistakes_in_one_run(
         (b"", "rulebook.yaml:1:1: the file is empty"),
         (b"- just\n- a list\n", "rulebook.yaml:1:1: the rulebook must be a mapping of keys"),
         (b"\xff\xfe garbage", "rulebook.yaml:1:1: file is not valid UTF-8"),
-        (b"version: 1\nlayers: !!python/object:os.system ls\n",
-         "rulebook.yaml:2:9: layers: unsupported value: could not determine a constructor for "
-         "the tag 'tag:yaml.org,2002:python/object:os.system'"),
+        (
+            b"version: 1\nlayers: !!python/object:os.system ls\n",
+            "rulebook.yaml:2:9: layers: unsupported value: could not determine a constructor for "
+            "the tag 'tag:yaml.org,2002:python/object:os.system'",
+        ),
     ],
     ids=["empty", "not-a-mapping", "not-utf8", "python-tag"],
 )
-def test_hostile_files_get_one_clear_message(
-    tmp_path: Path, content: bytes, expected: str
-) -> None:
+def test_hostile_files_get_one_clear_message(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "rulebook.yaml"
     path.write_bytes(content)
     problems = load(path, display="rulebook.yaml").problems

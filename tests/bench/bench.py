@@ -1,0 +1,108 @@
+"""Benchmark: how check, page generation, the engine and the whole build scale with rules.
+
+Synthesises rulebooks of N rules from the real one (every rule copied under new
+ids, layers kept) and prints the median of several runs per stage, then the
+ratio t(largest)/t(smallest) per stage: linear scaling gives about the ratio of
+rule counts (10 for 100 -> 1,000). Not a test: machines are noisy, so read
+medians and ratios, not single timings.
+
+    python tests/bench/bench.py [--sizes 100 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from generator.build import Project, build, navigation, source_epoch, stage  # noqa: E402
+from generator.config import load_settings  # noqa: E402
+from generator.engine import render_site  # noqa: E402
+from generator.loader import load, load_or_raise  # noqa: E402
+from generator.pages import plan_pages  # noqa: E402
+
+
+def synthesise(source: Path, n: int, target: Path) -> None:
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    rules = data["rules"]
+    out = []
+    for i in range(n):
+        rule = copy.deepcopy(rules[i % len(rules)])
+        rule["id"] = f"{rule['id']}-{i}"
+        rule["related"] = [f"{rules[(i + 1) % len(rules)]['id']}-{(i + 1) % n}"] if n > 1 else []
+        out.append(rule)
+    data["rules"] = out
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
+    project_dir = work / f"n{n}"
+    (project_dir / "rules").mkdir(parents=True)
+    for name in ("mkdocs.yml",):
+        shutil.copy(ROOT / name, project_dir / name)
+    for name in ("content", "site_templates"):
+        shutil.copytree(ROOT / name, project_dir / name)
+    rules = project_dir / "rules" / "rulebook.yaml"
+    synthesise(ROOT / "rules" / "rulebook.yaml", n, rules)
+    project = Project(rules, project_dir / "mkdocs.yml")
+    settings = load_settings(project.config)
+    rb = load_or_raise(rules)
+    docs = project.work / "bench-docs"
+
+    results = {
+        "check": median_seconds(lambda: load(rules), repeat),
+        "pages": median_seconds(lambda: stage(project, rb, settings, docs), repeat),
+    }
+    nav = navigation(plan_pages(rb, settings), docs, project.content)
+    engine_site = work / f"engine-{n}"
+
+    def engine_only() -> None:
+        render_site(project.config, docs, engine_site, nav, source_epoch(rb))
+        shutil.rmtree(engine_site)
+
+    results["engine"] = median_seconds(engine_only, repeat)
+    results["whole build"] = median_seconds(lambda: build(project, work / f"site-{n}"), repeat)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="triagebook-bench-") as tmp:
+        table = {n: measure(n, args.repeat, Path(tmp)) for n in args.sizes}
+    stages = ["check", "pages", "engine", "whole build"]
+    print(f"median of {args.repeat} runs, seconds")
+    print(f"{'rules':>8} " + " ".join(f"{s:>12}" for s in stages))
+    for n, row in table.items():
+        print(f"{n:>8} " + " ".join(f"{row[s]:>12.2f}" for s in stages))
+    small, large = min(table), max(table)
+    if small != large:
+        ratios = " ".join(f"{table[large][s] / max(table[small][s], 1e-9):>12.1f}" for s in stages)
+        print(f"{'ratio':>8} {ratios}   (t({large}) / t({small}); linear = {large / small:.0f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

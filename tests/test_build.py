@@ -1,0 +1,142 @@
+"""Real builds with mkdocs-material: complete, warning-free, deterministic, atomic."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from generator.build import Project, build
+from generator.cli import main
+from generator.errors import BuildError, RulebookError
+from generator.loader import load_or_raise
+
+from conftest import ROOT, mutate
+
+pytestmark = pytest.mark.slow
+
+
+def tree_digest(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def project_of(root: Path) -> Project:
+    return Project(root / "rules" / "rulebook.yaml", root / "mkdocs.yml")
+
+
+def test_real_rulebook_builds_every_page(real_site: Path) -> None:
+    rb = load_or_raise(ROOT / "rules" / "rulebook.yaml")
+    expected = [
+        "index.html",
+        "faq/index.html",
+        "evidence/index.html",
+        "boundaries/index.html",
+        "glossary/index.html",
+        "about/index.html",
+        "editors-guide/index.html",
+        "review-policy/index.html",
+    ]
+    expected += [f"rules/{rule.id}/index.html" for rule in rb.rules]
+    expected += [f"checklists/{rule.id}/index.html" for rule in rb.rules]
+    expected += [f"topics/{layer.id}/index.html" for layer in rb.layers]
+    expected += [f"faq/{layer.id}/index.html" for layer in rb.layers]
+    missing = [path for path in expected if not (real_site / path).is_file()]
+    assert missing == []
+
+
+def test_real_rulebook_covers_the_required_errors() -> None:
+    rb = load_or_raise(ROOT / "rules" / "rulebook.yaml")
+    codes = {code.upper() for rule in rb.rules for code in rule.codes}
+    for code in (
+        "400",
+        "401",
+        "403",
+        "404",
+        "429",
+        "500",
+        "502",
+        "503",
+        "504",
+        "ENOTFOUND",
+        "ECONNRESET",
+        "ETIMEDOUT",
+    ):
+        assert code in codes, code
+    assert len(rb.evidence) >= 15
+    assert len(rb.boundaries) >= 8
+    assert {"public", "redact", "never"} == {e.sensitivity for e in rb.evidence}
+    assert all(len(rule.faq) >= 2 for rule in rb.rules)
+
+
+def test_navigation_lists_hubs_only(real_site: Path) -> None:
+    # A rule page may link to other rules in its body, but the nav must not list them all.
+    html = (real_site / "about" / "index.html").read_text(encoding="utf-8")
+    nav = html.split('<nav class="md-nav md-nav--primary"', 1)[1].split("</nav>", 1)[0]
+    assert "/rules/http-429/" not in nav
+    assert "/checklists/" not in nav
+    assert "topics/upstream/" in nav
+
+
+def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
+    build(project_of(project), tmp_path / "one")
+    build(project_of(project), tmp_path / "two")
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_a_failed_build_leaves_the_previous_site(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "out" / "site"
+    build(project_of(project), site)
+    before = tree_digest(site)
+    rules = project / "rules" / "rulebook.yaml"
+    rules.write_text(
+        mutate(rules.read_text(encoding="utf-8"), ("layer: upstream\n", "layer: nowhere\n")),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulebookError):
+        build(project_of(project), site)
+    assert tree_digest(site) == before
+    # An engine failure (a broken link in hand-written content) is a warning in strict mode.
+    rules.write_text((ROOT / "tests/fixtures/small/rulebook.yaml").read_text("utf-8"), "utf-8")
+    (project / "content" / "about.md").write_text("[broken](nowhere.md)\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"nowhere\.md"):
+        build(project_of(project), site)
+    assert tree_digest(site) == before
+    assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]
+
+
+def test_content_may_not_shadow_generated_pages(project: Path, tmp_path: Path) -> None:
+    (project / "content" / "rules").mkdir()
+    (project / "content" / "rules" / "http-429.md").write_text("# hand-made\n", "utf-8")
+    with pytest.raises(BuildError, match=r"rules/http-429\.md"):
+        build(project_of(project), tmp_path / "site")
+
+
+def test_build_command_reports_rulebook_errors_without_traceback(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = project / "rules" / "rulebook.yaml"
+    rules.write_text(
+        mutate(rules.read_text(encoding="utf-8"), ("layer: upstream\n", "layer: nowhere\n")),
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "build",
+            "--rules",
+            str(rules),
+            "--config",
+            str(project / "mkdocs.yml"),
+            "--site-dir",
+            str(tmp_path / "site"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "rules[0].layer: unknown layer 'nowhere'" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "site").exists()
