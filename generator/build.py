@@ -16,14 +16,21 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from generator.api import write_api
 from generator.config import Settings, load_settings
+from generator.crawlers import write_crawler_files
 from generator.engine import render_site
 from generator.errors import BuildError
+from generator.llms import write_llms
 from generator.loader import load_or_raise
 from generator.model import Rulebook
-from generator.pages import Page, plan_pages, render_pages, write_pages
+from generator.outputs import BuildContext, Writer
+from generator.pages import Page, hand_written_pages, plan_pages, render_pages, write_pages
+from generator.twins import write_twins
 
 WORK_DIR = ".triagebook"
+#: The machine-readable outputs, written into the new site after the engine ran.
+WRITERS: tuple[Writer, ...] = (write_twins, write_llms, write_crawler_files, write_api)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def stage(project: Project, rb: Rulebook, settings: Settings, docs: Path) -> lis
     return pages
 
 
-def navigation(pages: list[Page], docs: Path, content: Path) -> list[Any]:
+def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[Any]:
     """Hubs only: rule and checklist pages are listed on hubs, never in the nav.
 
     With every page in the nav each page renders the whole tree, so build time
@@ -91,9 +98,8 @@ def navigation(pages: list[Page], docs: Path, content: Path) -> list[Any]:
     nav.append({"按发生层排查": ["topics/index.md", *topics]})
     nav.append({"常见问题": faqs})
     nav.append({"参考": [{p.title: p.src} for p in by_kind.get("catalogue", [])]})
-    hand_written = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
     if hand_written:
-        nav.append({"关于本站": hand_written})
+        nav.append({"关于本站": [{title: src} for src, title in hand_written]})
     return nav
 
 
@@ -133,8 +139,11 @@ def build(project: Project, site_dir: Path) -> BuildResult:
         pages = stage(project, rb, settings, docs)
         if tmp.exists():
             shutil.rmtree(tmp)
-        nav = navigation(pages, docs, project.content)
-        render_site(project.config, docs, tmp, nav, source_epoch(rb))
+        hand_written = hand_written_pages(project.content)
+        render_site(project.config, docs, tmp, navigation(pages, hand_written), source_epoch(rb))
+        ctx = BuildContext(rb, settings, pages, project.templates, hand_written)
+        for write in WRITERS:
+            write(ctx, tmp)
         swap_in(tmp, site_dir)
     finally:
         if tmp.exists():

@@ -27,6 +27,11 @@ class Settings:
         return self.config_file.parent
 
     @property
+    def language_tag(self) -> str:
+        """BCP 47 tag for content (Material's "zh" means Simplified Chinese here)."""
+        return {"zh": "zh-CN"}.get(self.language, self.language)
+
+    @property
     def host(self) -> str:
         return urlsplit(self.site_url).hostname or ""
 

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
+from mkdocs.utils.meta import get_data
 
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.jsonld import page_jsonld
 from generator.model import Rule, Rulebook
 from generator.templating import environment
+from generator.urls import url_path
 
 RETRY_LABELS = {
     "none": "不要重试：先修正请求",
@@ -45,10 +48,7 @@ class Page:
     @property
     def url_path(self) -> str:
         """Site path with directory URLs: "rules/http-429/", "" for the home page."""
-        stem = self.src.removesuffix(".md")
-        if stem == "index":
-            return ""
-        return stem.removesuffix("/index") + "/"
+        return url_path(self.src)
 
 
 def rule_page(rule: Rule) -> str:
@@ -173,9 +173,13 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
 
 
 def render_pages(
-    rb: Rulebook, settings: Settings, templates: Path, pages: list[Page]
+    rb: Rulebook, settings: Settings, templates: Path, pages: list[Page], *, twin: bool = False
 ) -> dict[str, str]:
-    """Render every page to Markdown: ``{src: text}``."""
+    """Render every page to Markdown: ``{src: text}``.
+
+    ``twin`` renders the clean Markdown twin published beside each page
+    (absolute links, no front matter, no MkDocs-only syntax).
+    """
     env = environment(templates / "pages")
     common = {
         "rb": rb,
@@ -191,7 +195,10 @@ def render_pages(
     for page in pages:
         try:
             template = env.get_template(page.template)
-            out[page.src] = template.render(common, page=page, page_path=page.src, **page.context)
+            jsonld = [] if twin else page_jsonld(page, rb, settings)
+            out[page.src] = template.render(
+                common, page=page, page_path=page.src, twin=twin, jsonld=jsonld, **page.context
+            )
         except TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, TemplateSyntaxError) else ""
             raise BuildError(
@@ -208,3 +215,13 @@ def write_pages(rendered: dict[str, str], docs_dir: Path) -> list[Path]:
         target.write_text(text, encoding="utf-8")
         written.append(target)
     return written
+
+
+def hand_written_pages(content: Path) -> list[tuple[str, str]]:
+    """``(docs path, title)`` of each page in content/, sorted by path."""
+    found = []
+    for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
+        body, meta = get_data(path.read_text(encoding="utf-8"))
+        heading = next((ln[2:].strip() for ln in body.splitlines() if ln.startswith("# ")), None)
+        found.append((path.relative_to(content).as_posix(), str(meta.get("title") or heading)))
+    return found

@@ -11,6 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from generator.urls import url_path
+
 
 def yaml_scalar(value: object) -> str:
     """A front-matter value: JSON strings are valid YAML and need no further escaping."""
@@ -45,6 +47,21 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def link_title(text: str) -> str:
+    """A link text without square brackets (they would end the link early)."""
+    return " ".join(text.replace("[", "(").replace("]", ")").split())
+
+
+def link_url(url: str) -> str:
+    """A link target without characters that end a Markdown link (llms.txt parsers)."""
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
+def blockquote(text: str) -> str:
+    """Every line of ``text`` inside a Markdown blockquote."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
+
+
 def mermaid_label(text: str) -> str:
     """Text for a quoted Mermaid label: entity codes, so it cannot close the quote."""
     text = plain(text)
@@ -63,7 +80,12 @@ def mermaid_label(text: str) -> str:
 
 @pass_context
 def relative(context: Context, target: str) -> str:
-    """Link from the page being rendered to ``target`` (a docs-relative .md path)."""
+    """Link from the page being rendered to ``target`` (a docs-relative .md path).
+
+    Pages link relatively so MkDocs checks every link; twins link absolutely.
+    """
+    if context.get("twin"):
+        return str(context["settings"].url(url_path(target)))
     here = posixpath.dirname(context["page_path"])
     return posixpath.relpath(target, here or ".")
 
@@ -86,5 +108,8 @@ def environment(templates: Path) -> Environment:
         plain=plain,
         rel=relative,
         mermaid=mermaid_label,
+        quote=blockquote,
+        link_title=link_title,
+        link_url=link_url,
     )
     return env

@@ -47,8 +47,9 @@ def page(browser, served: str):
 )
 def test_search_reaches_the_rule_page(page, query: str, rule_id: str, heading: str) -> None:
     page.goto("/")
-    page.locator("label.md-search__icon").first.click()
-    page.locator("input.md-search__input").fill(query)
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.fill(query)
     results = page.locator("a.md-search-result__link")
     results.first.wait_for(timeout=15_000)
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(min(5, results.count()))]
@@ -64,7 +65,7 @@ def test_checklist_copy_button_copies_the_evidence_template(page) -> None:
     block = page.locator("pre", has_text="occurred-at").first
     expected = block.locator("code").inner_text()
     block.hover()
-    block.locator("button.md-clipboard").click()
+    block.locator("button[data-md-type=copy]").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.strip() == expected.strip()
     assert "occurred-at" in copied

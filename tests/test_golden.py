@@ -19,9 +19,13 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
 
 
 def generated_tree() -> dict[str, str]:
+    """Every generated page, and under ``twins/`` its Markdown twin."""
     settings = load_settings(ROOT / "mkdocs.yml")
     rb = load_or_raise(SMALL)
-    return render_pages(rb, settings, ROOT / "site_templates", plan_pages(rb, settings))
+    pages = plan_pages(rb, settings)
+    tree = render_pages(rb, settings, ROOT / "site_templates", pages)
+    twins = render_pages(rb, settings, ROOT / "site_templates", pages, twin=True)
+    return tree | {f"twins/{src}": text for src, text in twins.items()}
 
 
 def test_generated_markdown_matches_golden_files() -> None:

@@ -30,7 +30,7 @@ from generator.build import Project, build, navigation, source_epoch, stage  # n
 from generator.config import load_settings  # noqa: E402
 from generator.engine import render_site  # noqa: E402
 from generator.loader import load, load_or_raise  # noqa: E402
-from generator.pages import plan_pages  # noqa: E402
+from generator.pages import hand_written_pages, plan_pages  # noqa: E402
 
 
 def synthesise(source: Path, n: int, target: Path) -> None:
@@ -73,7 +73,7 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
         "check": median_seconds(lambda: load(rules), repeat),
         "pages": median_seconds(lambda: stage(project, rb, settings, docs), repeat),
     }
-    nav = navigation(plan_pages(rb, settings), docs, project.content)
+    nav = navigation(plan_pages(rb, settings), hand_written_pages(project.content))
     engine_site = work / f"engine-{n}"
 
     def engine_only() -> None:

@@ -1,0 +1,94 @@
+"""Files for crawlers and feed readers: ``sitemap.xml``, ``robots.txt`` and ``feed.xml``.
+
+Dates are true: a page's ``<lastmod>`` is its rule's review date, a hub's is
+the newest date it lists; hand-written pages carry none rather than a false one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from generator.errors import BuildError
+from generator.markdown_text import to_text
+from generator.outputs import BuildContext, write_text
+from generator.templating import environment
+from generator.urls import url_path
+
+MAX_SITEMAP_URLS = 50_000
+
+
+@cache
+def _xml_env(templates: Path) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(templates),
+        undefined=StrictUndefined,
+        autoescape=True,  # XML: every value is escaped
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def sitemap_entries(ctx: BuildContext) -> list[dict[str, str | None]]:
+    entries: list[dict[str, str | None]] = [
+        {"loc": ctx.settings.url(page.url_path), "lastmod": page.lastmod.isoformat()}
+        for page in ctx.pages
+    ]
+    entries += [
+        {"loc": ctx.settings.url(url_path(src)), "lastmod": None} for src, _ in ctx.hand_written
+    ]
+    return entries
+
+
+def _timestamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def feed_entries(ctx: BuildContext) -> list[dict[str, object]]:
+    rules = sorted(ctx.rulebook.rules, key=lambda r: (r.reviewed, r.id), reverse=True)
+    return [
+        {
+            "title": rule.title,
+            "id": f"{ctx.settings.url(f'rules/{rule.id}/')}#{rule.reviewed.isoformat()}",
+            "url": ctx.settings.url(f"rules/{rule.id}/"),
+            "updated": _timestamp(rule.reviewed),
+            "summary": to_text(rule.summary),
+            "codes": rule.codes,
+        }
+        for rule in rules
+    ]
+
+
+def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
+    env = _xml_env(ctx.templates / "machine")
+    entries = sitemap_entries(ctx)
+    if len(entries) > MAX_SITEMAP_URLS:
+        raise BuildError(
+            f"{len(entries)} URLs exceed the sitemap limit of {MAX_SITEMAP_URLS:,} per file"
+        )
+    # MkDocs writes a sitemap with the build date on every page; ours replaces it.
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
+    settings = ctx.settings
+    return [
+        write_text(
+            site_dir / "sitemap.xml", env.get_template("sitemap.xml.j2").render(entries=entries)
+        ),
+        write_text(
+            site_dir / "robots.txt",
+            environment(ctx.templates / "machine")
+            .get_template("robots.txt.j2")
+            .render(settings=settings),
+        ),
+        write_text(
+            site_dir / "feed.xml",
+            env.get_template("feed.xml.j2").render(
+                settings=settings,
+                entries=feed_entries(ctx),
+                updated=_timestamp(ctx.rulebook.updated),
+            ),
+        ),
+    ]

@@ -1,0 +1,272 @@
+"""Machine-readable outputs, each checked by the consumer that reads it for real."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import jsonschema
+import lxml.html
+import pytest
+import xmlschema
+from llms_txt.core import parse_llms_file
+from llms_txt.miniparse import parse_llms_txt
+from openapi_spec_validator import validate as validate_openapi
+from referencing import Registry, Resource
+
+from generator.config import load_settings
+from generator.loader import load_or_raise
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+SETTINGS = load_settings(ROOT / "mkdocs.yml")
+XSD = Path(__file__).resolve().parent / "schemas" / "sitemap-0.9.xsd"
+
+
+def site_file(site: Path, url: str) -> Path:
+    """The file a static server answers ``url`` with (directory URLs -> index.html)."""
+    assert url.startswith(SETTINGS.site_url), f"not a URL of this site: {url}"
+    path = unquote(urlsplit(url).path)[len(SETTINGS.base_path) :]
+    return site / (path + "index.html" if path == "" or path.endswith("/") else path)
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("index.html") if "assets" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def rulebook():
+    return load_or_raise(ROOT / "rules" / "rulebook.yaml")
+
+
+# ---- llms.txt ---------------------------------------------------------------------------------
+
+
+def test_llms_txt_is_read_correctly_by_the_reference_parsers(real_site: Path, rulebook) -> None:
+    text = (real_site / "llms.txt").read_text(encoding="utf-8")
+    assert not text.startswith("\ufeff")
+    mini = parse_llms_txt(text)
+    core = parse_llms_file(text)
+    assert mini["title"] == core.title == SETTINGS.site_name
+    assert mini["summary"] == core.summary == SETTINGS.description
+    assert mini["info"] and "\n" not in mini["summary"]
+    links = [link for section in mini["sections"].values() for link in section]
+    # Each line in a section became a link: nothing was silently dropped by the parser.
+    body_lines = [ln for ln in text.split("\n## ", 1)[1].splitlines() if ln.startswith("- ")]
+    assert len(links) == len(body_lines)
+    rule_titles = [link["title"] for link in mini["sections"]["错误规则"]]
+    assert rule_titles == [rule.title for rule in rulebook.rules]
+    assert all(link["desc"] for link in links)
+    assert "Optional" in mini["sections"]
+
+
+def test_every_llms_link_resolves_to_a_built_file(real_site: Path) -> None:
+    mini = parse_llms_txt((real_site / "llms.txt").read_text(encoding="utf-8"))
+    urls = [link["url"] for section in mini["sections"].values() for link in section]
+    missing = [url for url in urls if not site_file(real_site, url).is_file()]
+    assert missing == []
+    assert any(url.endswith("/index.md") for url in urls)
+
+
+def test_llms_full_has_every_rule_in_order(real_site: Path, rulebook) -> None:
+    text = (real_site / "llms-full.txt").read_text(encoding="utf-8")
+    positions = [text.index(f"\n# {rule.title}\n") for rule in rulebook.rules]
+    assert positions == sorted(positions)
+    for rule in rulebook.rules:
+        assert rule.faq[0].q in text
+        assert "{ lang=" not in text and "!!! " not in text  # no MkDocs-only syntax
+
+
+# ---- Markdown twins ---------------------------------------------------------------------------
+
+
+def test_every_generated_page_has_a_linked_markdown_twin(real_site: Path, rulebook) -> None:
+    for rule in rulebook.rules:
+        for kind in ("rules", "checklists"):
+            page = real_site / kind / rule.id
+            twin = (page / "index.md").read_text(encoding="utf-8")
+            assert twin.startswith("# ")
+            assert "](../" not in twin and ".md)" not in twin.replace("index.md)", "")
+            head = lxml.html.parse(str(page / "index.html")).getroot().head
+            alternates = head.xpath('link[@rel="alternate"][@type="text/markdown"]/@href')
+            assert alternates == ["index.md"]
+
+
+# ---- sitemap and robots -----------------------------------------------------------------------
+
+
+def test_sitemap_is_valid_and_its_dates_are_true(real_site: Path, rulebook) -> None:
+    schema = xmlschema.XMLSchema(str(XSD))
+    schema.validate(str(real_site / "sitemap.xml"))
+    doc = schema.to_dict(str(real_site / "sitemap.xml"))
+    lastmod = {entry["loc"]: entry.get("lastmod") for entry in doc["url"]}
+    for rule in rulebook.rules:
+        assert lastmod[SETTINGS.url(f"rules/{rule.id}/")] == rule.reviewed.isoformat()
+        assert lastmod[SETTINGS.url(f"checklists/{rule.id}/")] == rule.reviewed.isoformat()
+    for layer in rulebook.layers:
+        newest = max(r.reviewed for r in rulebook.rules_in(layer.id))
+        assert lastmod[SETTINGS.url(f"topics/{layer.id}/")] == newest.isoformat()
+    assert lastmod[SETTINGS.url("about/")] is None  # hand-written: no date rather than a false one
+    built = {p.parent.relative_to(real_site).as_posix() for p in html_pages(real_site)}
+    listed = {urlsplit(loc).path.strip("/") for loc in lastmod}
+    assert listed == {"." if p == "." else p for p in built} - {"."} | {""}
+    assert not (real_site / "sitemap.xml.gz").exists()
+
+
+def test_robots_points_at_sitemap_and_llms(real_site: Path) -> None:
+    robots = (real_site / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {SETTINGS.url('sitemap.xml')}" in robots.splitlines()
+    assert SETTINGS.url("llms.txt") in robots
+
+
+# ---- feed -------------------------------------------------------------------------------------
+
+
+def test_atom_feed_is_valid_and_newest_first(real_site: Path, rulebook) -> None:
+    feed = feedparser.parse((real_site / "feed.xml").read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    dates = [entry.updated for entry in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    assert len(feed.entries) == len(rulebook.rules)
+    head = lxml.html.parse(str(real_site / "index.html")).getroot().head
+    assert head.xpath('link[@type="application/atom+xml"]/@href')
+
+
+# ---- JSON API ---------------------------------------------------------------------------------
+
+
+def api(site: Path, path: str) -> dict:
+    return json.loads((site / "api" / "v1" / path).read_text(encoding="utf-8"))
+
+
+def test_openapi_document_is_valid(real_site: Path) -> None:
+    validate_openapi(api(real_site, "openapi.json"))
+
+
+def test_every_api_document_matches_its_openapi_schema(real_site: Path, rulebook) -> None:
+    spec = api(real_site, "openapi.json")
+    registry = Registry().with_resource(
+        "urn:openapi",
+        Resource.from_contents({**spec, "$schema": "https://json-schema.org/draft/2020-12/schema"}),
+    )
+
+    def check(path: str, template: str) -> None:
+        schema = spec["paths"][template]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+        validator = jsonschema.Draft202012Validator(
+            {
+                "$id": "urn:check",
+                "$ref": "urn:openapi#/paths/"
+                + template.replace("~", "~0").replace("/", "~1")
+                + "/get/responses/200/content/application~1json/schema",
+            },
+            registry=registry,
+            format_checker=jsonschema.FormatChecker(),
+        )
+        assert schema
+        validator.validate(api(real_site, path))
+
+    for fixed in ("index.json", "rules.json", "evidence.json", "boundaries.json", "layers.json"):
+        check(fixed, f"/{fixed}")
+    for rule in rulebook.rules:
+        check(f"rules/{rule.id}.json", "/rules/{id}.json")
+    codes = {code for rule in rulebook.rules for code in rule.codes}
+    for code in codes:
+        check(f"codes/{code}.json", "/codes/{code}.json")
+    assert len(list((real_site / "api/v1/codes").iterdir())) == len(codes)
+
+
+def test_rule_documents_validate_against_the_published_rule_schema(
+    real_site: Path, rulebook
+) -> None:
+    schema = api(real_site, "schema/rule.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for rule in rulebook.rules:
+        doc = api(real_site, f"rules/{rule.id}.json")
+        validator.validate(doc["result"])
+        assert doc["schema_version"].startswith("1.")
+        assert doc["generated_at"] == f"{rulebook.updated.isoformat()}T00:00:00Z"
+        assert doc["result"]["urls"]["page"] == SETTINGS.url(f"rules/{rule.id}/")
+        assert site_file(real_site, doc["result"]["urls"]["markdown"]).is_file()
+
+
+def test_every_field_is_always_present(real_site: Path) -> None:
+    schema = api(real_site, "schema/rule.schema.json")
+    for doc in api(real_site, "rules.json")["result"]:
+        assert set(doc) == set(schema["properties"])
+        assert set(doc["retry"]) == {
+            "policy",
+            "retryable",
+            "max_attempts",
+            "respect_retry_after",
+            "note",
+            "note_html",
+        }
+
+
+def test_code_lookup_finds_every_carrier(real_site: Path, rulebook) -> None:
+    doc = api(real_site, "codes/429.json")
+    assert doc["total"] == len(doc["result"]["rules"])
+    assert [r["id"] for r in doc["result"]["rules"]] == [
+        rule.id for rule in rulebook.rules if "429" in rule.codes
+    ]
+
+
+# ---- JSON-LD and page metadata ----------------------------------------------------------------
+
+
+def jsonld(page: Path) -> list[dict]:
+    head = lxml.html.parse(str(page)).getroot().head
+    return [json.loads(s.text) for s in head.xpath('script[@type="application/ld+json"]')]
+
+
+def test_faq_jsonld_is_exactly_the_visible_questions_and_answers(real_site: Path) -> None:
+    for page in [
+        real_site / "faq" / "index.html",
+        *sorted((real_site / "faq").glob("*/index.html")),
+    ]:
+        (faq,) = [d for d in jsonld(page) if d["@type"] == "FAQPage"]
+        root = lxml.html.parse(str(page)).getroot()
+        visible = []
+        for h3 in root.xpath("//article//h3"):
+            question = " ".join(h3.text_content().replace("¶", "").split())
+            answer = h3.getnext()
+            visible.append((question, " ".join(answer.text_content().split())))
+        assert [(q["name"], q["acceptedAnswer"]["text"]) for q in faq["mainEntity"]] == visible
+
+
+def test_rule_pages_carry_article_breadcrumbs_and_metadata(real_site: Path, rulebook) -> None:
+    for rule in rulebook.rules:
+        page = real_site / "rules" / rule.id / "index.html"
+        kinds = {d["@type"]: d for d in jsonld(page)}
+        assert kinds["TechArticle"]["dateModified"] == rule.reviewed.isoformat()
+        assert kinds["TechArticle"]["inLanguage"] == "zh-CN"
+        assert kinds["BreadcrumbList"]["itemListElement"][-1]["item"] == SETTINGS.url(
+            f"rules/{rule.id}/"
+        )
+        root = lxml.html.parse(str(page)).getroot()
+        assert root.get("lang") == "zh"
+        assert root.head.xpath('link[@rel="canonical"]/@href') == [
+            SETTINGS.url(f"rules/{rule.id}/")
+        ]
+        description = root.head.xpath('meta[@name="description"]/@content')[0]
+        assert description and description in kinds["TechArticle"]["description"]
+        assert root.head.xpath('meta[@property="og:title"]/@content') == [rule.title]
+
+
+def test_every_page_has_jsonld_and_makes_no_request_to_another_host(real_site: Path) -> None:
+    for page in html_pages(real_site):
+        assert jsonld(page), page
+        root = lxml.html.parse(str(page)).getroot()
+        for url in root.xpath(
+            "//script/@src | //link[@rel='stylesheet']/@href | //img/@src"
+            " | //link[@rel='preconnect']/@href | //iframe/@src"
+        ):
+            assert not urlsplit(url).netloc, f"{page}: loads {url}"
