@@ -7,7 +7,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site serve test lint check bench chromium clean
+.PHONY: site serve test lint check bench chromium audit clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,22 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Lighthouse (pinned in tests/audit/package-lock.json) for the page-quality tests.
+tests/audit/node_modules/.installed: tests/audit/package.json tests/audit/package-lock.json
+	npm ci --prefix tests/audit --no-audit --no-fund --silent
+	touch $@
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check generator tests
 	$(VENV)/bin/ruff format --check generator tests
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.installed-test chromium lint
+test: $(VENV)/.installed-test chromium tests/audit/node_modules/.installed lint
 	$(PY) -m pytest
+
+# Only the Lighthouse scores of the home, a rule, a checklist and the FAQ page.
+audit: $(VENV)/.installed-test chromium tests/audit/node_modules/.installed
+	$(PY) -m pytest -m audit
 
 bench: $(VENV)/.installed
 	$(PY) tests/bench/bench.py

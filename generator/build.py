@@ -26,11 +26,18 @@ from generator.loader import load_or_raise
 from generator.model import Rulebook
 from generator.outputs import BuildContext, Writer
 from generator.pages import Page, hand_written_pages, plan_pages, render_pages, write_pages
+from generator.postprocess import write_accessible_checklists
 from generator.twins import write_twins
 
 WORK_DIR = ".triagebook"
 #: The machine-readable outputs, written into the new site after the engine ran.
-WRITERS: tuple[Writer, ...] = (write_twins, write_llms, write_crawler_files, write_api)
+WRITERS: tuple[Writer, ...] = (
+    write_accessible_checklists,
+    write_twins,
+    write_llms,
+    write_crawler_files,
+    write_api,
+)
 
 
 @dataclass(frozen=True)

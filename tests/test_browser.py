@@ -51,7 +51,7 @@ def test_search_reaches_the_rule_page(page, query: str, rule_id: str, heading: s
     search.click()
     search.fill(query)
     results = page.locator("a.md-search-result__link")
-    results.first.wait_for(timeout=15_000)
+    results.first.wait_for(timeout=60_000)  # the worker builds the index first
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(min(5, results.count()))]
     wanted = next((i for i, href in enumerate(hrefs) if f"rules/{rule_id}/" in href), None)
     assert wanted is not None, f"no link to rules/{rule_id}/ in the top results: {hrefs}"

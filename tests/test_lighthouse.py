@@ -1,0 +1,65 @@
+"""Page quality as readers and crawlers measure it: Lighthouse in Debian's chromium.
+
+The site is served on 127.0.0.1 with gzip (conftest's server), as a static host serves it.
+Lighthouse comes from tests/audit (npm, pinned); `make test` installs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.audit
+
+LIGHTHOUSE = ROOT / "tests" / "audit" / "node_modules" / ".bin" / "lighthouse"
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
+    "--disable-background-networking --disable-component-update --disable-sync"
+)
+MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+PAGES = ["", "rules/http-429/", "checklists/http-429/", "faq/"]
+
+
+def lighthouse(url: str, out: Path) -> dict:
+    assert LIGHTHOUSE.exists(), "Lighthouse is missing: run `make test` (it installs tests/audit)"
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--only-categories=performance,accessibility,best-practices,seo",
+            f"--chrome-flags={CHROME_FLAGS}",
+            "--max-wait-for-load=60000",
+        ],
+        check=True,
+        env=env,
+        timeout=240,
+    )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def failing_audits(report: dict) -> list[str]:
+    found = []
+    for category in report["categories"].values():
+        for ref in category["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref.get("weight") and audit.get("score") is not None and audit["score"] < 1:
+                found.append(f"{category['id']}/{ref['id']}={audit['score']}")
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES, ids=["home", "rule", "checklist", "faq"])
+def test_lighthouse_scores(served: str, tmp_path: Path, path: str) -> None:
+    report = lighthouse(f"{served}/{path}", tmp_path / "report.json")
+    scores = {name: round(cat["score"] * 100) for name, cat in report["categories"].items()}
+    low = {name: score for name, score in scores.items() if score < MINIMUM[name]}
+    assert not low, f"{path or '/'}: {scores}; failing audits: {failing_audits(report)}"
