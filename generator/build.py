@@ -21,8 +21,10 @@ from generator.config import Settings, load_settings
 from generator.crawlers import write_crawler_files
 from generator.engine import render_site
 from generator.errors import BuildError
+from generator.indexnow import write_key_file
 from generator.llms import write_llms
 from generator.loader import load_or_raise
+from generator.manifest import write_manifest
 from generator.model import Rulebook
 from generator.outputs import BuildContext, Writer
 from generator.pages import Page, hand_written_pages, plan_pages, render_pages, write_pages
@@ -37,6 +39,8 @@ WRITERS: tuple[Writer, ...] = (
     write_llms,
     write_crawler_files,
     write_api,
+    write_key_file,
+    write_manifest,  # last: it hashes the HTML the writers above may have changed
 )
 
 

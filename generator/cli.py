@@ -47,6 +47,23 @@ def make_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="live preview; rebuilds on changes")
     _common(serve)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    publish = sub.add_parser(
+        "publish", help="ping IndexNow with the URLs changed since the last publish"
+    )
+    _common(publish)
+    publish.add_argument("--site-dir", type=Path, default=Path("site"))
+    publish.add_argument("--dry-run", action="store_true", help="print the URLs; send nothing")
+    publish.add_argument(
+        "--endpoint", default=None, help="default: https://api.indexnow.org/indexnow"
+    )
+    publish.add_argument("--key", default=None, help="default: $INDEXNOW_KEY, then mkdocs.yml")
+    publish.add_argument(
+        "--state", type=Path, default=None, help="default: .triagebook/indexnow-state.json"
+    )
+    publish.add_argument(
+        "--force", action="store_true", help="also send URLs accepted less than 10 minutes ago"
+    )
+
     schema = sub.add_parser("schema", help="write the rulebook's JSON Schema for editors")
     schema.add_argument(
         "--output", type=Path, default=None, help="default: schema/rulebook.schema.json"
@@ -99,6 +116,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from generator.config import load_settings
+    from generator.indexnow import DEFAULT_ENDPOINT
+    from generator.publish import DEFAULT_STATE, PublishOptions, publish
+
+    options = PublishOptions(
+        site_dir=args.site_dir,
+        state_file=args.state or DEFAULT_STATE,
+        endpoint=args.endpoint or DEFAULT_ENDPOINT,
+        key=args.key,
+        dry_run=args.dry_run,
+        force=args.force,
+    )
+    publish(load_settings(args.config), options, say=lambda text: print(text, file=sys.stderr))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.build import Project
     from generator.serve import serve
@@ -113,6 +147,7 @@ COMMANDS = {
     "build": cmd_build,
     "serve": cmd_serve,
     "schema": cmd_schema,
+    "publish": cmd_publish,
 }
 
 

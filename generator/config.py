@@ -20,6 +20,7 @@ class Settings:
     description: str
     language: str
     extra: dict[str, Any] = field(default_factory=dict)
+    site_url_configured: bool = True
 
     @property
     def root(self) -> Path:
@@ -66,4 +67,5 @@ def load_settings(config_file: Path) -> Settings:
         description=str(raw.get("site_description") or ""),
         language=str(theme.get("language") or "en") if isinstance(theme, dict) else "en",
         extra=dict(raw.get("extra") or {}),
+        site_url_configured=bool(raw.get("site_url")),
     )
