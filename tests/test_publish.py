@@ -264,7 +264,7 @@ def test_network_failure_is_clear_and_keeps_the_state(project, site, indexnow) -
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}/indexnow"
     indexnow.url = closed
-    with pytest.raises(PublishError, match="could not reach .* nothing was recorded"):
+    with pytest.raises(PublishError, match=r"could not reach .* nothing was recorded"):
         run(project, site, indexnow)
     assert not (site.parent / "state.json").exists()
 
