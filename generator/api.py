@@ -22,7 +22,9 @@ from generator.api_model import (
     IndexOut,
     LayerOut,
     Link,
+    RedirectOut,
     RetryOut,
+    RevisionOut,
     RuleOut,
     Urls,
 )
@@ -98,6 +100,9 @@ class ApiBuilder:
             ],
             owner=rule.owner,
             reviewed=rule.reviewed,
+            revisions=[
+                RevisionOut(r.date, r.reason, to_html(r.reason), r.source) for r in rule.revisions
+            ],
         )
 
     def envelope(self, result: Any, total: int | None) -> dict[str, Any]:
@@ -126,6 +131,7 @@ ENDPOINTS = [
     ("evidence.json", "The catalogue of evidence fields and their sensitivity."),
     ("boundaries.json", "The safe boundaries."),
     ("layers.json", "The layers of the request path, with their rule ids."),
+    ("redirects.json", "Removed or renamed rule ids and the rules that replace them."),
     ("schema/rule.schema.json", "JSON Schema (2020-12) of one rule object."),
     ("openapi.json", "OpenAPI 3.1 description of these endpoints."),
 ]
@@ -162,6 +168,19 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
             len(rb.layers),
         ),
     }
+    redirects = [
+        _dump(
+            RedirectOut(
+                old,
+                new,
+                [b.url(f"rules/{old}/"), b.url(f"checklists/{old}/")],
+                [b.url(f"rules/{new}/"), b.url(f"checklists/{new}/")],
+            ),
+            RedirectOut,
+        )
+        for old, new in sorted(rb.redirects.items())
+    ]
+    docs["redirects.json"] = b.envelope(redirects, len(redirects))
     for rule_id, value in rules.items():
         docs[f"rules/{rule_id}.json"] = b.envelope(value, None)
     codes = codes_index(rb)
@@ -211,7 +230,7 @@ def _envelope_schema(
 
 
 def openapi(ctx: BuildContext) -> dict[str, Any]:
-    shapes = [RuleOut, EvidenceRef, BoundaryOut, LayerOut, CodeOut, IndexOut]
+    shapes = [RuleOut, EvidenceRef, BoundaryOut, LayerOut, CodeOut, IndexOut, RedirectOut]
     refs, defs = TypeAdapter.json_schemas(
         [(shape.__name__, "serialization", TypeAdapter(shape)) for shape in shapes],
         ref_template="#/components/schemas/{model}",
@@ -258,6 +277,7 @@ def openapi(ctx: BuildContext) -> dict[str, Any]:
             "Safe boundaries.", _envelope_schema(ref["BoundaryOut"], listed=True)
         ),
         "/layers.json": get("Layers.", _envelope_schema(ref["LayerOut"], listed=True)),
+        "/redirects.json": get("Redirects.", _envelope_schema(ref["RedirectOut"], listed=True)),
         "/schema/rule.schema.json": get("JSON Schema of one rule.", {"type": "object"}),
         "/openapi.json": get("This description.", {"type": "object"}),
     }

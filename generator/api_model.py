@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: The API's version; bump per CHANGELOG_API.md (major = breaking, minor = additive).
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,14 @@ class ExampleOut:
 
 
 @dataclass(frozen=True)
+class RevisionOut:
+    date: dt.date
+    reason: str
+    reason_html: str
+    source: str | None
+
+
+@dataclass(frozen=True)
 class RuleOut:
     id: str
     urls: Urls
@@ -107,6 +115,7 @@ class RuleOut:
     related: list[Link]
     owner: str | None
     reviewed: dt.date
+    revisions: list[RevisionOut]
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,14 @@ class Endpoint:
     path: str
     url: str
     description: str
+
+
+@dataclass(frozen=True)
+class RedirectOut:
+    old_id: str
+    new_id: str
+    old_urls: list[str]
+    new_urls: list[str]
 
 
 @dataclass(frozen=True)

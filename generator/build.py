@@ -29,6 +29,7 @@ from generator.model import Rulebook
 from generator.outputs import BuildContext, Writer
 from generator.pages import Page, hand_written_pages, plan_pages, render_pages, write_pages
 from generator.postprocess import write_accessible_checklists
+from generator.redirects import write_redirects
 from generator.twins import write_twins
 
 WORK_DIR = ".triagebook"
@@ -39,6 +40,7 @@ WRITERS: tuple[Writer, ...] = (
     write_llms,
     write_crawler_files,
     write_api,
+    write_redirects,
     write_key_file,
     write_manifest,  # last: it hashes the HTML the writers above may have changed
 )

@@ -6,6 +6,7 @@ every one of them so an editor sees all mistakes in a single run.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -29,12 +30,23 @@ class Context:
     rulebook: Rulebook
     source: Source
     kept: Kept
+    today: dt.date | None = None  # None: skip the review-date checks
 
     def raw(self, path: PathT) -> PathT:
         """Map a model path to the file's path (failed items were dropped)."""
         if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in self.kept:
             return (path[0], self.kept[str(path[0])][path[1]], *path[2:])
         return path
+
+    def defined_ids(self, name: str) -> set[str]:
+        """Ids in the file's ``name`` list, including items that failed shape validation,
+        so one broken item does not make every reference to it an error too."""
+        items = self.source.data.get(name) or []
+        return {
+            item["id"]
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get("id"), str)
+        }
 
     def problem(self, path: PathT, message: str, hint: str | None = None, **kw: object) -> Problem:
         return self.source.problem(self.raw(path), message, hint, **kw)  # type: ignore[arg-type]
@@ -73,10 +85,8 @@ def _first_term(rb: Rulebook, term: str) -> int:
 
 def check_references(ctx: Context) -> Iterator[Problem]:
     rb = ctx.rulebook
-    # Ids of items that failed shape validation still count as defined.
     raw_ids = {
-        name: {item.get("id") for item in ctx.source.data.get(name) or [] if isinstance(item, dict)}
-        for name in ("layers", "evidence", "boundaries", "rules")
+        name: ctx.defined_ids(name) for name in ("layers", "evidence", "boundaries", "rules")
     }
     for i, rule in enumerate(rb.rules):
         if rule.layer not in raw_ids["layers"]:
@@ -107,9 +117,8 @@ def _repeated(values: tuple[str, ...]) -> Iterator[int]:
         seen.add(value)
 
 
-def _unknown(ctx: Context, path: PathT, label: str, ref: str, known: set) -> Problem:
-    names = sorted(k for k in known if isinstance(k, str))
-    return ctx.problem(path, f"unknown {label} '{ref}'", did_you_mean(ref, names))
+def _unknown(ctx: Context, path: PathT, label: str, ref: str, known: set[str]) -> Problem:
+    return ctx.problem(path, f"unknown {label} '{ref}'", did_you_mean(ref, sorted(known)))
 
 
 def check_never_evidence(ctx: Context) -> Iterator[Problem]:
@@ -148,6 +157,69 @@ def check_retry(ctx: Context) -> Iterator[Problem]:
             )
 
 
+def check_redirects(ctx: Context) -> Iterator[Problem]:
+    rules = ctx.defined_ids("rules")
+    for old, new in ctx.rulebook.redirects.items():
+        if old in rules:
+            yield ctx.problem(
+                ("redirects", old),
+                f"'{old}' is still a rule; a redirect would hide its page",
+                "remove the redirect, or the rule",
+                key=True,
+            )
+        if new in ctx.rulebook.redirects:
+            yield ctx.problem(
+                ("redirects", old),
+                f"redirect to '{new}', which is itself redirected",
+                f"point it at '{ctx.rulebook.redirects[new]}' directly",
+            )
+        elif new not in rules:
+            yield ctx.problem(
+                ("redirects", old),
+                f"redirect to unknown rule '{new}'",
+                did_you_mean(new, sorted(rules)),
+            )
+
+
+def check_revisions(ctx: Context) -> Iterator[Problem]:
+    for i, rule in enumerate(ctx.rulebook.rules):
+        dates = [revision.date for revision in rule.revisions]
+        if dates != sorted(dates, reverse=True):
+            yield ctx.problem(("rules", i, "revisions"), "revisions must be listed newest first")
+        if dates and max(dates) > rule.reviewed:
+            yield ctx.problem(
+                ("rules", i, "reviewed"),
+                f"reviewed {rule.reviewed} is older than the latest revision {max(dates)}",
+                "a revision is a review: set reviewed to that date or later",
+            )
+
+
+def stale_rules(rb: Rulebook, today: dt.date) -> list[tuple[int, Rule, int]]:
+    """``(index, rule, days overdue)`` of every rule past its review date, most overdue first."""
+    interval = dt.timedelta(days=rb.review_interval_days)
+    overdue = [
+        (i, rule, (today - rule.reviewed - interval).days) for i, rule in enumerate(rb.rules)
+    ]
+    return sorted((x for x in overdue if x[2] > 0), key=lambda x: (-x[2], x[1].id))
+
+
+def check_review_dates(ctx: Context) -> Iterator[Problem]:
+    if ctx.today is None:
+        return
+    for i, rule in enumerate(ctx.rulebook.rules):
+        if rule.reviewed > ctx.today:
+            yield ctx.problem(("rules", i, "reviewed"), f"{rule.reviewed} is in the future")
+    for i, rule, days in stale_rules(ctx.rulebook, ctx.today):
+        owner = f", owner {rule.owner}" if rule.owner else ""
+        yield ctx.problem(
+            ("rules", i, "reviewed"),
+            f"review is {days} day(s) overdue: last reviewed {rule.reviewed}, "
+            f"interval {ctx.rulebook.review_interval_days} days{owner}",
+            "check the rule is still right, then update reviewed",
+            severity="warning",
+        )
+
+
 # ---- text fields -------------------------------------------------------------------------------
 
 
@@ -183,6 +255,10 @@ def _rule_texts(i: int, rule: Rule) -> Iterator[tuple[PathT, str, bool]]:
     for j, faq in enumerate(rule.faq):
         yield (*base, "faq", j, "q"), faq.q, True
         yield (*base, "faq", j, "a"), faq.a, True
+    for j, revision in enumerate(rule.revisions):
+        yield (*base, "revisions", j, "reason"), revision.reason, True
+        if revision.source:
+            yield (*base, "revisions", j, "source"), revision.source, True
     for j, example in enumerate(rule.examples):
         yield (*base, "examples", j, "code"), example.code, False
         if example.title:
@@ -251,11 +327,16 @@ CHECKS: tuple[Check, ...] = (
     check_never_evidence,
     check_codes,
     check_retry,
+    check_redirects,
+    check_revisions,
+    check_review_dates,
     check_markdown,
     check_no_secrets,
 )
 
 
-def run_checks(rulebook: Rulebook, source: Source, kept: Kept) -> list[Problem]:
-    ctx = Context(rulebook, source, kept)
+def run_checks(
+    rulebook: Rulebook, source: Source, kept: Kept, today: dt.date | None = None
+) -> list[Problem]:
+    ctx = Context(rulebook, source, kept, today)
     return [problem for check in CHECKS for problem in check(ctx)]

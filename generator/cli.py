@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-20: {text!r}") from None
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triagebook",
@@ -39,6 +47,30 @@ def make_parser() -> argparse.ArgumentParser:
     _common(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="date for the review-due warnings (default: today)",
+    )
+
+    diff = sub.add_parser("diff", help="what a rulebook change does: rules and URLs affected")
+    _common(diff)
+    diff.add_argument("old", nargs="?", type=Path, help="the rulebook before")
+    diff.add_argument("new", nargs="?", type=Path, help="the rulebook after")
+    diff.add_argument(
+        "--base",
+        metavar="GITREF",
+        help="compare the working copy of --rules with its version at GITREF",
+    )
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    report = sub.add_parser("report", help="reports for editors")
+    report.add_argument("what", choices=("stale",), help="stale: rules whose review is due")
+    _common(report)
+    report.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD")
+    report.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
     build = sub.add_parser("build", help="build the site")
     _common(build)
@@ -90,7 +122,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.loader import load
 
-    loaded = load(args.rules, strict=args.strict, display=str(args.rules))
+    today = args.today or dt.date.today()
+    loaded = load(args.rules, strict=args.strict, display=str(args.rules), today=today)
     if args.format == "json":
         print(format_problems(loaded.problems, "json"))
     elif loaded.problems:
@@ -113,6 +146,40 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"into {result.site_dir} in {result.seconds:.1f} s",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.build import Project
+    from generator.config import load_settings
+    from generator.diff import diff_rulebooks, format_json, format_markdown, format_text
+    from generator.gitfiles import file_at
+    from generator.loader import load_or_raise
+
+    if args.base:
+        if args.old or args.new:
+            raise UsageError("give either OLD NEW or --base GITREF, not both")
+        old_path, new_path = file_at(args.base, args.rules), args.rules
+    elif args.old and args.new:
+        old_path, new_path = args.old, args.new
+    else:
+        raise UsageError("diff needs OLD and NEW rulebooks, or --base GITREF")
+    project = Project(args.rules, args.config)
+    settings = load_settings(args.config)
+    diff = diff_rulebooks(
+        load_or_raise(old_path), load_or_raise(new_path), settings, project.templates
+    )
+    formats = {"text": format_text, "markdown": format_markdown, "json": format_json}
+    print(formats[args.format](diff))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from generator.loader import load_or_raise
+    from generator.report import format_stale
+
+    rb = load_or_raise(args.rules)
+    print(format_stale(rb, args.today or dt.date.today(), args.format))
     return EXIT_OK
 
 
@@ -148,13 +215,22 @@ COMMANDS = {
     "serve": cmd_serve,
     "schema": cmd_schema,
     "publish": cmd_publish,
+    "diff": cmd_diff,
+    "report": cmd_report,
 }
+
+
+class UsageError(Exception):
+    """Wrong combination of arguments: exit status 2, like argparse's own errors."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"triagebook {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except RulebookError as exc:
         print(format_problems(exc.problems, "text"), file=sys.stderr)
         print(f"error: {summary(exc.problems)}; nothing was written", file=sys.stderr)

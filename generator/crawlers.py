@@ -22,7 +22,7 @@ MAX_SITEMAP_URLS = 50_000
 
 
 @cache
-def _xml_env(templates: Path) -> Environment:
+def xml_environment(templates: Path) -> Environment:
     return Environment(
         loader=FileSystemLoader(templates),
         undefined=StrictUndefined,
@@ -49,22 +49,30 @@ def _timestamp(day: dt.date) -> str:
 
 
 def feed_entries(ctx: BuildContext) -> list[dict[str, object]]:
-    rules = sorted(ctx.rulebook.rules, key=lambda r: (r.reviewed, r.id), reverse=True)
-    return [
-        {
-            "title": rule.title,
-            "id": f"{ctx.settings.url(f'rules/{rule.id}/')}#{rule.reviewed.isoformat()}",
-            "url": ctx.settings.url(f"rules/{rule.id}/"),
-            "updated": _timestamp(rule.reviewed),
-            "summary": to_text(rule.summary),
-            "codes": rule.codes,
-        }
-        for rule in rules
-    ]
+    """One entry per revision (a rule without a log: one entry for its review), newest first."""
+    entries: list[dict[str, object]] = []
+    for rule in ctx.rulebook.rules:
+        url = ctx.settings.url(f"rules/{rule.id}/")
+        log = [(r.date, r.reason, r.source) for r in rule.revisions] or [
+            (rule.reviewed, rule.summary, None)
+        ]
+        for day, text, source in log:
+            summary = to_text(text) + (f"（来源：{to_text(source)}）" if source else "")
+            entries.append(
+                {
+                    "title": rule.title,
+                    "id": f"{url}#{day.isoformat()}",
+                    "url": url,
+                    "updated": _timestamp(day),
+                    "summary": summary,
+                    "codes": rule.codes,
+                }
+            )
+    return sorted(entries, key=lambda e: (str(e["updated"]), str(e["id"])), reverse=True)
 
 
 def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    env = _xml_env(ctx.templates / "machine")
+    env = xml_environment(ctx.templates / "machine")
     entries = sitemap_entries(ctx)
     if len(entries) > MAX_SITEMAP_URLS:
         raise BuildError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import typing
 from dataclasses import dataclass
 from functools import cache
@@ -36,8 +37,17 @@ class Loaded:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load(path: Path, *, strict: bool = False, display: str | None = None) -> Loaded:
-    """Load and check ``path``; problems are returned, not raised."""
+def load(
+    path: Path,
+    *,
+    strict: bool = False,
+    display: str | None = None,
+    today: dt.date | None = None,
+) -> Loaded:
+    """Load and check ``path``; problems are returned, not raised.
+
+    ``today`` enables the review-date checks (stale reviews are warnings).
+    """
     source = load_yaml(path, display)
     problems = list(source.problems)
     rulebook = None
@@ -48,7 +58,7 @@ def load(path: Path, *, strict: bool = False, display: str | None = None) -> Loa
             rulebook, kept, shape = validate_shape(source, strict=strict)
             problems += shape
             if rulebook is not None:
-                problems += run_checks(rulebook, source, kept)
+                problems += run_checks(rulebook, source, kept, today)
     if strict:
         problems = [dataclasses.replace(p, severity="error") for p in problems]
     return Loaded(source, rulebook, sort_problems(problems))

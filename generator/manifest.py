@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from generator.outputs import BuildContext, write_text
+from generator.redirects import redirect_urls
 from generator.urls import url_path
 
 MANIFEST = "triagebook-manifest.json"
@@ -18,10 +19,9 @@ MANIFEST_VERSION = 1
 
 
 def page_hashes(ctx: BuildContext, site_dir: Path) -> dict[str, str]:
-    srcs = [page.src for page in ctx.pages] + [src for src, _ in ctx.hand_written]
+    paths = [page.url_path for page in ctx.pages] + [url_path(src) for src, _ in ctx.hand_written]
     hashes = {}
-    for src in srcs:
-        path = url_path(src)
+    for path in paths + redirect_urls(ctx):  # a redirect is a change engines should see
         html = (site_dir / path / "index.html").read_bytes()
         hashes[ctx.settings.url(path)] = hashlib.sha256(html).hexdigest()
     return dict(sorted(hashes.items()))

@@ -8,7 +8,7 @@ only these objects, never the YAML.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -114,6 +114,16 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """One entry of a rule's revision log: shown on its page and in the feed."""
+
+    __pydantic_config__ = _FORBID
+    date: Annotated[dt.date, _doc("When the rule changed (YYYY-MM-DD).")]
+    reason: Annotated[Text, _doc("What changed and why.")]
+    source: Annotated[Line | None, _doc("Where the question came from (ticket, thread).")] = None
+
+
+@dataclass(frozen=True)
 class Rule:
     """One error: its meaning, layer, causes, evidence and safe handling."""
 
@@ -136,6 +146,7 @@ class Rule:
     examples: tuple[Example, ...] = ()
     related: Annotated[tuple[Slug, ...], _doc("Ids of related rules.")] = ()
     owner: Annotated[Slug | None, _doc("Team that keeps this rule current.")] = None
+    revisions: Annotated[tuple[Revision, ...], _doc("Revision log, newest first.")] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,13 @@ class Rulebook:
     boundaries: tuple[Boundary, ...]
     rules: tuple[Rule, ...]
     glossary: tuple[GlossaryTerm, ...] = ()
-    review_interval_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    review_interval_days: Annotated[
+        int, Field(ge=1, le=3650), _doc("Rules not reviewed for this many days are due.")
+    ] = 180
+    redirects: Annotated[
+        dict[Slug, Slug],
+        _doc("Removed or renamed rule id -> the rule that replaces it; keeps old URLs alive."),
+    ] = field(default_factory=dict)
 
     @cached_property
     def layer_by_id(self) -> dict[str, Layer]:

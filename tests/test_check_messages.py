@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -72,6 +73,7 @@ CASES = [
         [
             "rulebook.yaml:109:9: rules[2].id: duplicate id 'http-429' (first used on line 46)",
             "rulebook.yaml:131:15: rules[2].related[0]: a rule cannot be related to itself",
+            "rulebook.yaml:138:15: redirects.cors-error: redirect to unknown rule 'cors-blocked'",
         ],
         id="duplicate-id",
     ),
@@ -206,6 +208,35 @@ CASES = [
         id="too-few-faq",
     ),
     pytest.param(
+        [("  cors-error: cors-blocked\n", "  cors-error: cors-blokced\n")],
+        [
+            "rulebook.yaml:138:15: redirects.cors-error: redirect to unknown rule 'cors-blokced' "
+            "(did you mean 'cors-blocked'?)"
+        ],
+        id="redirect-to-unknown",
+    ),
+    pytest.param(
+        [("  cors-error: cors-blocked\n", "  http-429: cors-blocked\n")],
+        [
+            "rulebook.yaml:138:3: redirects.http-429: 'http-429' is still a rule; a redirect would "
+            "hide its page (remove the redirect, or the rule)"
+        ],
+        id="redirect-from-a-live-rule",
+    ),
+    pytest.param(
+        [("        source: 工单 1234\n", "")],
+        [],
+        id="revision-source-is-optional",
+    ),
+    pytest.param(
+        [("      - date: 2026-09-15\n", "      - date: 2026-09-20\n")],
+        [
+            "rulebook.yaml:132:15: rules[2].reviewed: reviewed 2026-09-15 is older than the latest "
+            "revision 2026-09-20 (a revision is a review: set reviewed to that date or later)"
+        ],
+        id="revision-after-review",
+    ),
+    pytest.param(
         [("    title: 浏览器 CORS 拦截\n", "    title: 浏览器 CORS 拦截\n    title: again\n")],
         [
             "rulebook.yaml:112:5: rules[2].title: duplicate key 'title' "
@@ -232,6 +263,36 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path, small_text: str) -> N
     assert problems_for(tmp_path, text, strict=True) == [
         "rulebook.yaml:83:5: rules[0].ownr: unknown key 'ownr' (did you mean 'owner'?)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2027-03-13", []),  # http-429 was reviewed 2026-11-20: due after 180 days, not yet
+        # cors-blocked (2026-09-15) was due 2027-03-14; dns-enotfound (2026-10-01) on 03-30.
+        (
+            "2027-03-20",
+            [
+                "rulebook.yaml:132:15: warning: rules[2].reviewed: review is 6 day(s) overdue: "
+                "last reviewed 2026-09-15, interval 180 days "
+                "(check the rule is still right, then update reviewed)",
+            ],
+        ),
+        (
+            "2026-11-01",
+            [
+                "rulebook.yaml:83:15: rules[0].reviewed: 2026-11-20 is in the future",
+            ],
+        ),
+    ],
+)
+def test_review_dates_with_a_fixed_today(
+    tmp_path: Path, small_text: str, today: str, expected: list[str]
+) -> None:
+    path = tmp_path / "rulebook.yaml"
+    path.write_text(small_text, encoding="utf-8")
+    day = dt.date.fromisoformat(today)
+    assert [p.text() for p in load(path, display="rulebook.yaml", today=day).problems] == expected
 
 
 def test_three_unrelated_mistakes_in_one_run(

@@ -270,3 +270,31 @@ def test_every_page_has_jsonld_and_makes_no_request_to_another_host(real_site: P
             " | //link[@rel='preconnect']/@href | //iframe/@src"
         ):
             assert not urlsplit(url).netloc, f"{page}: loads {url}"
+
+
+def test_a_new_rule_reaches_every_output_without_code_changes(project: Path, tmp_path) -> None:
+    from generator.build import Project, build
+
+    rules = project / "rules" / "rulebook.yaml"
+    text = rules.read_text(encoding="utf-8")
+    end = text.index("redirects:\n")
+    block = text[text.index("  - id: cors-blocked\n") : end]
+    new = (
+        block.replace("id: cors-blocked", "id: cors-preflight")
+        .replace("codes: [CORS]", "codes: [CORS_PREFLIGHT]")
+        .replace("title: 浏览器 CORS 拦截", "title: 预检请求失败")
+    )
+    rules.write_text(text[:end] + new + text[end:], encoding="utf-8")
+    site = tmp_path / "site"
+    build(Project(rules, project / "mkdocs.yml"), site)
+    url = SETTINGS.url("rules/cors-preflight/")
+    assert (site / "rules/cors-preflight/index.html").is_file()
+    assert (site / "rules/cors-preflight/index.md").is_file()
+    assert (site / "checklists/cors-preflight/index.html").is_file()
+    assert url + "index.md" in (site / "llms.txt").read_text(encoding="utf-8")
+    assert "# 预检请求失败" in (site / "llms-full.txt").read_text(encoding="utf-8")
+    assert f"<loc>{url}</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert url in (site / "feed.xml").read_text(encoding="utf-8")
+    assert api(site, "rules/cors-preflight.json")["result"]["title"] == "预检请求失败"
+    assert api(site, "codes/CORS_PREFLIGHT.json")["total"] == 1
+    assert "cors-preflight" in [r["id"] for r in api(site, "index.json")["result"]["rules"]]

@@ -1,0 +1,233 @@
+"""The editors' workflow: annotations, change summaries, stale reviews, pre-commit."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.cli import main
+
+from conftest import ROOT, SMALL, mutate
+
+BAD = [
+    ("layer: upstream\n", "layer: upstrem\n"),
+    ("    owner: support-team\n", "    owner: support-team\n    ownr: x\n"),
+]
+
+
+@pytest.fixture
+def bad_rules(tmp_path: Path, small_text: str) -> Path:
+    path = tmp_path / "rulebook.yaml"
+    path.write_text(mutate(small_text, *BAD), encoding="utf-8")
+    return path
+
+
+def test_check_github_format_annotates_lines(bad_rules: Path, capsys) -> None:
+    assert (
+        main(["check", "--rules", str(bad_rules), "--format", "github", "--today", "2026-11-22"])
+        == 1
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        f"::error file={bad_rules},line=49,col=12::rules[0].layer: unknown layer 'upstrem' "
+        "(did you mean 'upstream'?)",
+        f"::warning file={bad_rules},line=83,col=5::rules[0].ownr: unknown key 'ownr' "
+        "(did you mean 'owner'?)",
+    ]
+
+
+def test_check_json_format_lists_every_field(bad_rules: Path, capsys) -> None:
+    assert (
+        main(["check", "--rules", str(bad_rules), "--format", "json", "--today", "2026-11-22"]) == 1
+    )
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "file": str(bad_rules),
+            "line": 49,
+            "column": 12,
+            "path": "rules[0].layer",
+            "severity": "error",
+            "message": "unknown layer 'upstrem'",
+            "hint": "did you mean 'upstream'?",
+        },
+        {
+            "file": str(bad_rules),
+            "line": 83,
+            "column": 5,
+            "path": "rules[0].ownr",
+            "severity": "warning",
+            "message": "unknown key 'ownr'",
+            "hint": "did you mean 'owner'?",
+        },
+    ]
+
+
+def test_clean_json_check_prints_an_empty_list(tmp_path: Path, small_text: str, capsys) -> None:
+    path = tmp_path / "rulebook.yaml"
+    path.write_text(small_text, encoding="utf-8")
+    assert main(["check", "--rules", str(path), "--format", "json", "--today", "2026-11-22"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+# ---- diff -------------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def diff(tmp_path: Path, old: str, new: str, fmt: str, capsys) -> str:
+    args = [
+        "diff",
+        "--config",
+        str(ROOT / "mkdocs.yml"),
+        str(write(tmp_path, "old.yaml", old)),
+        str(write(tmp_path, "new.yaml", new)),
+        "--format",
+        fmt,
+    ]
+    assert main(args) == 0
+    return capsys.readouterr().out
+
+
+SITE = "https://triagebook.example.com/"
+
+
+def test_diff_of_a_changed_rule_names_fields_and_urls(tmp_path, small_text, capsys) -> None:
+    new = mutate(
+        small_text,
+        (
+            "summary: 客户端找不到 API 域名对应的地址。先用 nslookup 检查域名。",
+            "summary: 客户端解析不到 API 域名。先用 dig 检查。",
+        ),
+    )
+    out = diff(tmp_path, small_text, new, "text", capsys)
+    lines = out.splitlines()
+    assert lines[0] == "rule dns-enotfound: changed: summary"
+    assert lines[1] == "3 page URL(s) affected:"
+    assert lines[2:5] == [
+        f"  {SITE}",
+        f"  {SITE}checklists/dns-enotfound/",
+        f"  {SITE}rules/dns-enotfound/",
+    ]
+    # rules.json, rules/dns-enotfound.json and codes/ENOTFOUND.json
+    assert lines[5] == "3 API document(s) affected"
+
+
+def test_diff_of_an_added_rule(tmp_path, small_text, capsys) -> None:
+    end = small_text.index("redirects:\n")
+    block = small_text[small_text.index("  - id: cors-blocked\n") : end]
+    new = (
+        small_text[:end]
+        + block.replace("id: cors-blocked", "id: cors-preflight")
+        + small_text[end:]
+    )
+    out = diff(tmp_path, small_text, new, "text", capsys)
+    assert out.splitlines()[0] == "rule cors-preflight: added"
+    assert f"  {SITE}rules/cors-preflight/" in out.splitlines()
+
+
+def test_diff_flags_a_removed_rule_without_redirect(tmp_path, small_text, capsys) -> None:
+    start = small_text.index("  - id: cors-blocked\n")
+    end = small_text.index("redirects:\n")
+    new = (small_text[:start] + small_text[end:]).replace("related: [dns-enotfound]", "related: []")
+    new = new.replace("related: [http-429]", "related: []").replace(
+        "  cors-error: cors-blocked\n", "  cors-error: http-429\n"
+    )
+    out = diff(tmp_path, small_text, new, "markdown", capsys)
+    assert "| `cors-blocked` | removed WITHOUT a redirect: its URLs will return 404 |" in out
+    assert (
+        "> `cors-blocked` was removed without a redirect: `/rules/cors-blocked/` and "
+        "`/checklists/cors-blocked/` will return 404."
+    ) in out
+
+
+def test_diff_of_a_rename_with_redirect(tmp_path, small_text, capsys) -> None:
+    new = (
+        small_text.replace("id: cors-blocked", "id: browser-cors")
+        .replace("related: [http-429]", "related: [http-429]")
+        .replace(
+            "  cors-error: cors-blocked\n",
+            "  cors-error: browser-cors\n  cors-blocked: browser-cors\n",
+        )
+    )
+    out = diff(tmp_path, small_text, new, "text", capsys)
+    lines = out.splitlines()
+    assert lines[:2] == [
+        "rule browser-cors: added",
+        "rule cors-blocked: renamed to browser-cors (redirect declared)",
+    ]
+    assert "warning" not in out
+    assert f"  {SITE}rules/cors-blocked/" in lines  # now a redirect page
+
+
+def test_diff_against_a_git_base(tmp_path: Path, small_text: str, capsys) -> None:
+    rules = tmp_path / "rules" / "rulebook.yaml"
+    rules.parent.mkdir()
+    rules.write_text(small_text, encoding="utf-8")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    rules.write_text(
+        mutate(small_text, ("title: 浏览器 CORS 拦截", "title: 浏览器跨域拦截")), "utf-8"
+    )
+    assert (
+        main(
+            ["diff", "--base", "HEAD", "--rules", str(rules), "--config", str(ROOT / "mkdocs.yml")]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.startswith("rule cors-blocked: changed: title\n")
+
+
+def test_diff_usage_errors_exit_2(capsys) -> None:
+    assert main(["diff"]) == 2
+    assert "diff needs OLD and NEW rulebooks, or --base GITREF" in capsys.readouterr().err
+
+
+# ---- stale reviews ----------------------------------------------------------------------------
+
+
+def test_report_stale_lists_owners(capsys) -> None:
+    assert main(["report", "stale", "--rules", str(SMALL), "--today", "2027-04-01"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "2 rule(s) due for review on 2027-04-01 (interval 180 days):",
+        "  cors-blocked   owner -              reviewed 2026-09-15  18 day(s) overdue",
+        "  dns-enotfound  owner -              reviewed 2026-10-01  2 day(s) overdue",
+    ]
+
+
+# ---- pre-commit -------------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_entry_runs_on_a_fixture(tmp_path: Path, small_text: str) -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    (tmp_path / "rules").mkdir()
+    rules = tmp_path / "rules" / "rulebook.yaml"
+    assert re.search(hook["files"], "rules/rulebook.yaml")
+    entry = shlex.split(hook["entry"])
+    script = Path(sys.executable).parent / entry[0]
+    assert script.exists(), "the console script of the hook entry is installed"
+    rules.write_text(small_text, encoding="utf-8")
+    ok = subprocess.run(
+        [str(script), *entry[1:]], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    rules.write_text(mutate(small_text, ("layer: upstream\n", "layer: upstrem\n")), "utf-8")
+    bad = subprocess.run(
+        [str(script), *entry[1:]], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 1
+    assert "rules/rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem'" in bad.stdout
+    shutil.rmtree(tmp_path / "rules")
