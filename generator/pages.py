@@ -16,6 +16,7 @@ from mkdocs.utils.meta import get_data
 
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.glossary import Glossary, anchor
 from generator.jsonld import page_jsonld
 from generator.model import Rule, Rulebook
 from generator.templating import environment
@@ -183,6 +184,8 @@ def render_pages(
     env = environment(templates / "pages")
     common = {
         "rb": rb,
+        "glossary": Glossary(rb),
+        "anchor": anchor,
         "settings": settings,
         "retry_labels": RETRY_LABELS,
         "sensitivity_labels": SENSITIVITY_LABELS,
@@ -197,7 +200,13 @@ def render_pages(
             template = env.get_template(page.template)
             jsonld = [] if twin else page_jsonld(page, rb, settings)
             out[page.src] = template.render(
-                common, page=page, page_path=page.src, twin=twin, jsonld=jsonld, **page.context
+                common,
+                page=page,
+                page_path=page.src,
+                twin=twin,
+                jsonld=jsonld,
+                glossary_seen=set(),
+                **page.context,
             )
         except TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, TemplateSyntaxError) else ""

@@ -90,6 +90,15 @@ def relative(context: Context, target: str) -> str:
     return posixpath.relpath(target, here or ".")
 
 
+@pass_context
+def glossed(context: Context, text: str) -> str:
+    """Link the first mention of each glossary term on this page to its definition."""
+    glossary_page = relative(context, "glossary.md")
+    return str(
+        context["glossary"].link(text, context["glossary_seen"], lambda a: f"{glossary_page}#{a}")
+    )
+
+
 @cache
 def environment(templates: Path) -> Environment:
     env = Environment(
@@ -111,5 +120,6 @@ def environment(templates: Path) -> Environment:
         quote=blockquote,
         link_title=link_title,
         link_url=link_url,
+        glossed=glossed,
     )
     return env

@@ -231,3 +231,29 @@ def test_pre_commit_hook_entry_runs_on_a_fixture(tmp_path: Path, small_text: str
     assert bad.returncode == 1
     assert "rules/rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem'" in bad.stdout
     shutil.rmtree(tmp_path / "rules")
+
+
+# ---- glossary ---------------------------------------------------------------------------------
+
+
+def test_glossary_links_only_the_first_mention_outside_code() -> None:
+    from generator.glossary import Glossary
+    from generator.loader import load_or_raise
+
+    glossary = Glossary(load_or_raise(SMALL))
+    seen: set[str] = set()
+    text = "看 `Retry-After` 头；Retry-After 告诉你等多久，retry-after 只链接一次。"
+    linked = glossary.link(text, seen, lambda a: f"glossary/#{a}")
+    assert linked == (
+        "看 `Retry-After` 头；[Retry-After](glossary/#term-retry-after) 告诉你等多久，"
+        "retry-after 只链接一次。"
+    )
+    assert glossary.link("再说 Retry-After。", seen, lambda a: a) == "再说 Retry-After。"
+    assert glossary.link("Retry-Afterwards", set(), lambda a: a) == "Retry-Afterwards"
+
+
+def test_rule_pages_link_glossary_terms(real_site: Path) -> None:
+    html = (real_site / "rules" / "cors-blocked" / "index.html").read_text(encoding="utf-8")
+    assert html.count('href="../../glossary/#term-cors"') == 1
+    glossary = (real_site / "glossary" / "index.html").read_text(encoding="utf-8")
+    assert 'id="term-cors"' in glossary

@@ -1,0 +1,66 @@
+"""Glossary links: the first mention of a term on a page links to its definition."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from generator.model import Rulebook
+
+# Code spans, links and autolinks are left alone: a link inside them would break them.
+_PROTECTED = re.compile(r"(`+[^`]*`+|\[[^\]]*\]\([^)]*\)|<[^>\s]+>)")
+
+
+def anchor(term: str) -> str:
+    """A stable heading id for a term: readable for ASCII terms, hashed otherwise."""
+    ascii_slug = "-".join(re.findall(r"[a-z0-9]+", term.lower()))
+    if ascii_slug and term.isascii():
+        return f"term-{ascii_slug}"
+    return "term-" + hashlib.sha1(term.encode("utf-8")).hexdigest()[:8]  # noqa: S324 - an id
+
+
+@dataclass(frozen=True)
+class Glossary:
+    rulebook: Rulebook
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        """Every spelling (lowercased) -> the term it names."""
+        names = {}
+        for item in self.rulebook.glossary:
+            for name in (item.term, *item.aliases):
+                names.setdefault(name.lower(), item.term)
+        return names
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if not self._names:
+            return None
+        parts = []
+        for name in sorted(self._names, key=len, reverse=True):
+            escaped = re.escape(name)
+            if re.fullmatch(r"[\w .-]+", name, re.ASCII):  # a word: match whole words only
+                escaped = rf"(?<![\w-]){escaped}(?![\w-])"
+            parts.append(escaped)
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+    def link(self, text: str, seen: set[str], href: Callable[[str], str]) -> str:
+        """``text`` with the first unseen mention of each term linked; updates ``seen``."""
+        pattern = self._pattern
+        if pattern is None:
+            return text
+
+        def replace(match: re.Match[str]) -> str:
+            term = self._names[match.group(0).lower()]
+            if term in seen:
+                return match.group(0)
+            seen.add(term)
+            return f"[{match.group(0)}]({href(anchor(term))})"
+
+        pieces = _PROTECTED.split(text)
+        return "".join(
+            piece if i % 2 else pattern.sub(replace, piece) for i, piece in enumerate(pieces)
+        )
