@@ -29,7 +29,7 @@ class Glossary:
     @cached_property
     def _names(self) -> dict[str, str]:
         """Every spelling (lowercased) -> the term it names."""
-        names = {}
+        names: dict[str, str] = {}
         for item in self.rulebook.glossary:
             for name in (item.term, *item.aliases):
                 names.setdefault(name.lower(), item.term)
