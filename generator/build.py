@@ -8,6 +8,7 @@ exactly as it was.
 from __future__ import annotations
 
 import calendar
+import html
 import shutil
 import time
 from dataclasses import dataclass
@@ -104,8 +105,9 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[A
     by_kind: dict[str, list[Page]] = {}
     for page in pages:
         by_kind.setdefault(page.kind, []).append(page)
-    topics = [{p.title: p.src} for p in by_kind.get("topic", [])]
-    faqs = [{p.title: p.src} for p in by_kind.get("faq", [])]
+    # The theme prints nav titles without escaping; layer titles come from the rulebook.
+    topics = [{html.escape(p.title): p.src} for p in by_kind.get("topic", [])]
+    faqs = [{html.escape(p.title): p.src} for p in by_kind.get("faq", [])]
     nav: list[Any] = [{"首页": "index.md"}]
     nav += [{p.title: p.src} for p in by_kind.get("hub", []) if p.src == "rules/index.md"]
     nav.append({"按发生层排查": ["topics/index.md", *topics]})

@@ -15,7 +15,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
-from generator.model import Rule, Rulebook
+from generator.model import RESERVED_NAMES, Rule, Rulebook
 from generator.problems import Problem, did_you_mean
 from generator.secrets_scan import find_secrets
 from generator.yamlsource import PathT, Source
@@ -134,7 +134,38 @@ def check_never_evidence(ctx: Context) -> Iterator[Problem]:
                 )
 
 
+def check_file_names(ctx: Context) -> Iterator[Problem]:
+    """Ids and codes become file and folder names: none may be a reserved device name."""
+    rb = ctx.rulebook
+    named: list[tuple[PathT, str]] = [(("rules", i, "id"), r.id) for i, r in enumerate(rb.rules)]
+    named += [(("layers", i, "id"), x.id) for i, x in enumerate(rb.layers)]
+    named += [
+        (("rules", i, "codes", j), code)
+        for i, r in enumerate(rb.rules)
+        for j, code in enumerate(r.codes)
+    ]
+    named += [(("redirects", old), old) for old in rb.redirects]
+    for path, name in named:
+        if name.split(".")[0].lower() in RESERVED_NAMES:
+            yield ctx.problem(
+                path,
+                f"'{name}' is a reserved file name on Windows",
+                "choose another id or code",
+                key=path[0] == "redirects",
+            )
+
+
 def check_codes(ctx: Context) -> Iterator[Problem]:
+    codes: dict[str, str] = {}
+    for i, rule in enumerate(ctx.rulebook.rules):
+        for j, code in enumerate(rule.codes):
+            spelled = codes.setdefault(code.lower(), code)
+            if spelled != code:
+                yield ctx.problem(
+                    ("rules", i, "codes", j),
+                    f"code '{code}' is spelled '{spelled}' elsewhere",
+                    "use one spelling: codes become file names, and some file systems ignore case",
+                )
     for i, rule in enumerate(ctx.rulebook.rules):
         lowered = [code.lower() for code in rule.codes]
         for j in _repeated(tuple(lowered)):
@@ -326,6 +357,7 @@ CHECKS: tuple[Check, ...] = (
     check_references,
     check_never_evidence,
     check_codes,
+    check_file_names,
     check_retry,
     check_redirects,
     check_revisions,

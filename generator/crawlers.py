@@ -13,8 +13,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from generator.errors import BuildError
+from generator.files import write_text
 from generator.markdown_text import to_text
-from generator.outputs import BuildContext, write_text
+from generator.outputs import BuildContext
 from generator.templating import environment
 from generator.urls import url_path
 
@@ -83,16 +84,18 @@ def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
     settings = ctx.settings
     return [
         write_text(
-            site_dir / "sitemap.xml", env.get_template("sitemap.xml.j2").render(entries=entries)
+            site_dir, "sitemap.xml", env.get_template("sitemap.xml.j2").render(entries=entries)
         ),
         write_text(
-            site_dir / "robots.txt",
+            site_dir,
+            "robots.txt",
             environment(ctx.templates / "machine")
             .get_template("robots.txt.j2")
             .render(settings=settings),
         ),
         write_text(
-            site_dir / "feed.xml",
+            site_dir,
+            "feed.xml",
             env.get_template("feed.xml.j2").render(
                 settings=settings,
                 entries=feed_entries(ctx),

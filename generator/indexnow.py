@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from generator.config import Settings
 from generator.errors import BuildError, PublishError
-from generator.outputs import BuildContext, write_text
+from generator.files import write_text
+from generator.outputs import BuildContext
 
 DEFAULT_ENDPOINT = "https://api.indexnow.org/indexnow"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,128}$")
@@ -70,7 +71,7 @@ def write_key_file(ctx: BuildContext, site_dir: Path) -> list[Path]:
         key = resolve_key(None, ctx.settings)
     except PublishError as exc:
         raise BuildError(str(exc)) from exc
-    return [write_text(site_dir / key_file_name(key), key)] if key else []
+    return [write_text(site_dir, key_file_name(key), key)] if key else []
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.outputs import BuildContext, write_text
-from generator.pages import Page, render_pages
+from generator.files import write_text
+from generator.outputs import BuildContext
+from generator.pages import Page
 from generator.templating import environment
 from generator.twins import twin_path
 from generator.urls import url_path
@@ -31,7 +32,7 @@ def llms_txt(ctx: BuildContext) -> str:
 def llms_full_txt(ctx: BuildContext) -> str:
     """Every rule page and its checklist as clean Markdown, in navigation order."""
     wanted: list[Page] = [p for p in ctx.pages if p.kind in ("rule", "checklist")]
-    twins = render_pages(ctx.rulebook, ctx.settings, ctx.templates, wanted, twin=True)
+    twins = ctx.twins
     parts = [f"# {ctx.settings.site_name}\n\n> {ctx.settings.description}\n"]
     for page in wanted:
         source = ctx.settings.url(page.url_path)
@@ -41,6 +42,6 @@ def llms_full_txt(ctx: BuildContext) -> str:
 
 def write_llms(ctx: BuildContext, site_dir: Path) -> list[Path]:
     return [
-        write_text(site_dir / "llms.txt", llms_txt(ctx)),
-        write_text(site_dir / "llms-full.txt", llms_full_txt(ctx)),
+        write_text(site_dir, "llms.txt", llms_txt(ctx)),
+        write_text(site_dir, "llms-full.txt", llms_full_txt(ctx)),
     ]

@@ -137,6 +137,10 @@ def translate(source: Source, error: Any, *, strict: bool) -> Problem:
     """Turn one pydantic error into a located, plain-words Problem."""
     loc: PathT = tuple(error["loc"])
     kind = error["type"]
+    if loc and loc[-1] == "[key]":  # a mapping key failed (redirects): point at the key
+        error = {**error, "loc": loc[:-1]}
+        problem = translate(source, error, strict=strict)
+        return source.problem(loc[:-1], problem.message, problem.hint, key=True)
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "missing":

@@ -10,7 +10,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from generator.outputs import BuildContext, write_text
+from generator.files import write_text
+from generator.outputs import BuildContext
 from generator.redirects import redirect_urls
 from generator.urls import url_path
 
@@ -34,7 +35,7 @@ def write_manifest(ctx: BuildContext, site_dir: Path) -> list[Path]:
         "site_url": ctx.settings.site_url,
         "urls": page_hashes(ctx, site_dir),
     }
-    return [write_text(site_dir / MANIFEST, json.dumps(manifest, indent=2) + "\n")]
+    return [write_text(site_dir, MANIFEST, json.dumps(manifest, indent=2) + "\n")]
 
 
 def read_manifest(site_dir: Path) -> dict[str, object]:

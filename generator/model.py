@@ -16,8 +16,12 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 #: Ids become URLs and file names: lowercase words joined by single hyphens.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-#: Codes become file names under /api/v1/codes/: no spaces, slashes or dots first.
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+#: Codes become file names under /api/v1/codes/: no spaces or slashes, no dot first or last.
+CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$"
+#: Names Windows reserves for devices: as a file name they cannot be written or served.
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
+)
 
 _FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -8,26 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from generator.config import Settings
 from generator.model import Rulebook
-from generator.pages import Page
+from generator.pages import Page, render_pages
 
 
 @dataclass(frozen=True)
 class BuildContext:
+    """Shared by the writers; what several of them need is computed once here."""
+
     rulebook: Rulebook
     settings: Settings
     pages: list[Page]  # generated pages, in navigation order
     templates: Path
     hand_written: list[tuple[str, str]]  # (docs-relative path, title) of content/ pages
 
+    @cached_property
+    def twins(self) -> dict[str, str]:
+        """The Markdown twin of every generated page: ``{src: text}``."""
+        return render_pages(self.rulebook, self.settings, self.templates, self.pages, twin=True)
+
 
 Writer = Callable[[BuildContext, Path], list[Path]]
-
-
-def write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
-    return path

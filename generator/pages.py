@@ -16,6 +16,7 @@ from mkdocs.utils.meta import get_data
 
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.files import write_text
 from generator.glossary import Glossary, anchor
 from generator.jsonld import page_jsonld
 from generator.model import Rule, Rulebook
@@ -217,13 +218,7 @@ def render_pages(
 
 
 def write_pages(rendered: dict[str, str], docs_dir: Path) -> list[Path]:
-    written = []
-    for src, text in rendered.items():
-        target = docs_dir / src
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        written.append(target)
-    return written
+    return [write_text(docs_dir, src, text) for src, text in rendered.items()]
 
 
 def hand_written_pages(content: Path) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import lxml.html
 
+from generator.files import write_text
 from generator.outputs import BuildContext
 
 MAX_LABEL = 200
@@ -34,10 +35,9 @@ def write_accessible_checklists(ctx: BuildContext, site_dir: Path) -> list[Path]
     for page in ctx.pages:
         if page.kind != "checklist":
             continue
-        path = site_dir / page.url_path / "index.html"
-        html = path.read_text(encoding="utf-8")
+        relative = f"{page.url_path}index.html"
+        html = (site_dir / relative).read_text(encoding="utf-8")
         updated = label_checkboxes(html)
         if updated != html:
-            path.write_text(updated, encoding="utf-8")
-            written.append(path)
+            written.append(write_text(site_dir, relative, updated))
     return written

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.crawlers import xml_environment
-from generator.outputs import BuildContext, write_text
+from generator.files import write_text
+from generator.outputs import BuildContext
 
 KINDS = ("rules", "checklists")
 
@@ -26,5 +27,5 @@ def write_redirects(ctx: BuildContext, site_dir: Path) -> list[Path]:
         for kind in KINDS:
             target = ctx.settings.url(f"{kind}/{new}/")
             html = template.render(settings=ctx.settings, target=target, title=rule.title)
-            written.append(write_text(site_dir / kind / old / "index.html", html))
+            written.append(write_text(site_dir, f"{kind}/{old}/index.html", html))
     return written

@@ -52,11 +52,15 @@ def _detectors() -> list[RegexBasedDetector]:
 
 def find_secrets(text: str) -> Iterator[tuple[str, str]]:
     """Yield ``(kind, masked value)`` for each secret-looking string in ``text``."""
-    if not _CANDIDATE.search(text):
+    candidates = [m.group(0) for m in _CANDIDATE.finditer(text)]
+    if not candidates:
         return
+    # The detectors only match inside token-like runs, so scanning just those runs
+    # finds the same secrets in a fraction of the text.
+    tokens = "\n".join(candidates) if "-----BEGIN" not in text else text
     seen: set[str] = set()
     for detector in _detectors():
-        for value in detector.analyze_string(text):
+        for value in detector.analyze_string(tokens):
             if value not in seen and not PLACEHOLDER.search(value):
                 seen.add(value)
                 yield detector.secret_type, mask(value)
@@ -66,11 +70,10 @@ def find_secrets(text: str) -> Iterator[tuple[str, str]]:
             if value not in seen and not PLACEHOLDER.search(match.group(0)):
                 seen.add(value)
                 yield "API key or bearer token", mask(value)
-    for match in _CANDIDATE.finditer(text):
-        value = match.group(0)
+    for value in candidates:
         if (
             len(value) >= _MIN_RANDOM
-            and value not in seen
+            and not any(found in value for found in seen)
             and not PLACEHOLDER.search(value)
             and _looks_random(value)
         ):

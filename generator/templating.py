@@ -6,11 +6,13 @@ import json
 import posixpath
 import re
 from functools import cache
+from html import escape as html_escape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from generator.markdown_text import to_text
 from generator.urls import url_path
 
 
@@ -39,11 +41,12 @@ def inline_code(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def plain(text: str) -> str:
-    """Markdown reduced to one plain line, for descriptions and link notes."""
-    text = re.sub(r"`([^`]*)`", r"\1", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_]{1,3}([^*_]+)[*_]{1,3}", r"\1", text)
+def one_line(text: str) -> str:
+    """Markdown kept as Markdown, on one line: for list items and llms.txt notes.
+
+    Code spans stay code spans: turning them into bare text would let a rulebook
+    value such as `</script>` become raw HTML in a Markdown context.
+    """
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -64,7 +67,7 @@ def blockquote(text: str) -> str:
 
 def mermaid_label(text: str) -> str:
     """Text for a quoted Mermaid label: entity codes, so it cannot close the quote."""
-    text = plain(text)
+    text = to_text(text)
     for char, code in (
         ("#", "#35;"),
         ('"', "#quot;"),
@@ -114,12 +117,14 @@ def environment(templates: Path) -> Environment:
         cell=table_cell,
         fenced=fenced,
         code=inline_code,
-        plain=plain,
+        one_line=one_line,
+        text=to_text,
         rel=relative,
         mermaid=mermaid_label,
         quote=blockquote,
         link_title=link_title,
         link_url=link_url,
         glossed=glossed,
+        html=html_escape,
     )
     return env

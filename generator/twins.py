@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.outputs import BuildContext, write_text
-from generator.pages import render_pages
+from generator.files import write_text
+from generator.outputs import BuildContext
 
 
 def twin_path(url_path: str) -> str:
@@ -14,9 +14,6 @@ def twin_path(url_path: str) -> str:
 
 
 def write_twins(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    rendered = render_pages(ctx.rulebook, ctx.settings, ctx.templates, ctx.pages, twin=True)
-    by_src = {page.src: page for page in ctx.pages}
     return [
-        write_text(site_dir / twin_path(by_src[src].url_path), text)
-        for src, text in rendered.items()
+        write_text(site_dir, twin_path(page.url_path), ctx.twins[page.src]) for page in ctx.pages
     ]

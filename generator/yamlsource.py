@@ -8,6 +8,7 @@ refused before they can expand (an alias bomb costs one lookup, not 10**9).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,20 @@ import yaml
 from generator.problems import Problem
 
 try:  # libyaml makes a 1,000-rule rulebook parse in a fraction of a second
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):
+    """Composes without implicit tag resolution: PyYAML would call the Python resolver
+    for every scalar; the walker resolves only plain scalars that could be non-text."""
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - a class-level PyYAML table
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_MAYBE_TYPED = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
 
 #: Refuse files larger than this before parsing them at all.
 MAX_BYTES = 20 * 1024 * 1024
@@ -29,25 +41,49 @@ MAX_DEPTH = 32
 
 PathT = tuple[str | int, ...]
 
+# libyaml parses iteratively, but PyYAML's C composer recurses once per level and
+# crashes the interpreter somewhere past 20,000 levels. Indented nesting costs
+# quadratic bytes, so within MAX_BYTES only flow brackets and compact "- - -" /
+# "? ?" runs can get that deep: when a file could, its depth is measured from
+# the event stream first.
+_COMPACT_RUN = re.compile(r"(?:[-?][ \t]+){64}")
+_MANY_BRACKETS = 10_000
+_STR = "tag:yaml.org,2002:str"
+
 
 @dataclass
 class Source:
-    """A parsed YAML file: its data and the position of every value and key."""
+    """A parsed YAML file: its data, and its node tree for locating any path.
+
+    Positions are looked up only when a problem is reported, so a clean file
+    costs no bookkeeping.
+    """
 
     file: str
     data: Any = None
-    values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
     problems: list[Problem] = field(default_factory=list)
 
     def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
-        """Line and column (1-based) of ``path``, or of its nearest located parent."""
-        table = self.keys if key else self.values
-        for end in range(len(path), -1, -1):
-            found = table.get(path[:end]) or self.values.get(path[:end])
-            if found:
-                return found
-        return (1, 1)
+        """Line and column (1-based) of ``path`` (its key with ``key``), or of its nearest
+        existing parent."""
+        node = self.root
+        if node is None:
+            return (1, 1)
+        for i, part in enumerate(path):
+            child = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                        last = i == len(path) - 1
+                        child = key_node if key and last else value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                child = node.value[part] if 0 <= part < len(node.value) else None
+            if child is None:
+                break
+            node = child
+        return _mark(node)
 
     def problem(
         self,
@@ -92,7 +128,6 @@ class _Walker:
         self.alias_reported = False
 
     def walk(self, node: yaml.Node, path: PathT, depth: int = 0) -> Any:
-        self.source.values[path] = _mark(node)
         if id(node) in self.seen:
             self._report_aliases()
             return None
@@ -110,6 +145,7 @@ class _Walker:
 
     def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        key_nodes: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._report_aliases()
@@ -124,7 +160,7 @@ class _Walker:
                 continue
             child = (*path, key)
             if key in out:
-                first = self.source.keys[child]
+                first = _mark(key_nodes[key])
                 self.source.problems.append(
                     self.source.problem(
                         child,
@@ -134,11 +170,18 @@ class _Walker:
                     )
                 )
                 continue
-            self.source.keys[child] = _mark(key_node)
+            key_nodes[key] = key_node
             out[key] = self.walk(value_node, child, depth + 1)
         return out
 
     def _scalar(self, node: yaml.Node, path: PathT) -> Any:
+        if node.tag == _STR:
+            value = node.value
+            if getattr(node, "style", None) or (value and value[0] not in _MAYBE_TYPED):
+                return value  # quoted, block or plainly text: most values
+            node.tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+            if node.tag == _STR:
+                return value
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
@@ -202,8 +245,31 @@ def load_yaml(path: Path, display: str | None = None) -> Source:
     return parse_yaml_text(text, source)
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where the document first nests deeper than MAX_DEPTH, if it might and does."""
+    if text.count("[") + text.count("{") < _MANY_BRACKETS and not _COMPACT_RUN.search(text):
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH and event.start_mark is not None:
+                return (event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def parse_yaml_text(text: str, source: Source) -> Source:
     try:
+        deep = _too_deep(text)
+        if deep:
+            source.problems.append(
+                Problem(
+                    source.file, *deep, "", f"nesting deeper than {MAX_DEPTH} levels is not allowed"
+                )
+            )
+            return source
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -214,11 +280,27 @@ def parse_yaml_text(text: str, source: Source) -> Source:
         message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
         source.problems.append(Problem(source.file, line, column, "", message, hint))
         return source
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        source.problems.append(
+            Problem(
+                source.file,
+                line,
+                column,
+                "",
+                f"YAML error: character #x{exc.character:04x} is not allowed: {exc.reason}",
+                "remove the control character",
+            )
+        )
+        return source
     except (yaml.YAMLError, RecursionError) as exc:
-        source.problems.append(Problem(source.file, 1, 1, "", f"YAML error: {exc}"))
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        source.problems.append(Problem(source.file, 1, 1, "", f"YAML error: {first}"))
         return source
     if node is None:
         source.problems.append(Problem(source.file, 1, 1, "", "the file is empty"))
         return source
+    source.root = node
     source.data = _Walker(source, text).walk(node, ())
     return source

@@ -40,7 +40,8 @@ def synthesise(source: Path, n: int, target: Path) -> None:
     for i in range(n):
         rule = copy.deepcopy(rules[i % len(rules)])
         rule["id"] = f"{rule['id']}-{i}"
-        rule["related"] = [f"{rules[(i + 1) % len(rules)]['id']}-{(i + 1) % n}"] if n > 1 else []
+        j = (i + 1) % n  # link each copy to the next one, as real rules link to neighbours
+        rule["related"] = [f"{rules[j % len(rules)]['id']}-{j}"] if n > 1 else []
         out.append(rule)
     data["rules"] = out
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
