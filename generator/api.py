@@ -303,8 +303,23 @@ def openapi(ctx: BuildContext) -> dict[str, Any]:
     }
 
 
+#: Read by people as well as programs: indented. The data documents are compact,
+#: which also lets json use its C encoder (indenting falls back to pure Python).
+PRETTY = {"openapi.json", "schema/rule.schema.json", "index.json"}
+
+
 def write_api(ctx: BuildContext, site_dir: Path) -> list[Path]:
     return [
-        write_text(site_dir, PREFIX + path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        write_text(
+            site_dir,
+            PREFIX + path,
+            json.dumps(
+                doc,
+                ensure_ascii=False,
+                indent=2 if path in PRETTY else None,
+                separators=None if path in PRETTY else (",", ":"),
+            )
+            + "\n",
+        )
         for path, doc in api_documents(ctx).items()
     ]

@@ -8,9 +8,13 @@ exactly as it was.
 from __future__ import annotations
 
 import calendar
+import gc
+import hashlib
 import html
+import multiprocessing
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,14 +39,19 @@ from generator.twins import write_twins
 
 WORK_DIR = ".triagebook"
 #: The machine-readable outputs, written into the new site after the engine ran.
+#: Outputs that need only the model: written by a second process while the engine
+#: renders HTML (the machine has two cores), then moved into the new site.
 WRITERS: tuple[Writer, ...] = (
-    write_accessible_checklists,
     write_twins,
     write_llms,
     write_crawler_files,
     write_api,
     write_redirects,
     write_key_file,
+)
+#: Outputs that read or change the engine's HTML, in order.
+SITE_WRITERS: tuple[Writer, ...] = (
+    write_accessible_checklists,
     write_manifest,  # last: it hashes the HTML the writers above may have changed
 )
 
@@ -107,11 +116,10 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[A
         by_kind.setdefault(page.kind, []).append(page)
     # The theme prints nav titles without escaping; layer titles come from the rulebook.
     topics = [{html.escape(p.title): p.src} for p in by_kind.get("topic", [])]
-    faqs = [{html.escape(p.title): p.src} for p in by_kind.get("faq", [])]
     nav: list[Any] = [{"首页": "index.md"}]
     nav += [{p.title: p.src} for p in by_kind.get("hub", []) if p.src == "rules/index.md"]
     nav.append({"按发生层排查": ["topics/index.md", *topics]})
-    nav.append({"常见问题": faqs})
+    nav.append({"常见问题": "faq/index.md"})  # the FAQ hub links each layer's FAQ page
     nav.append({"参考": [{p.title: p.src} for p in by_kind.get("catalogue", [])]})
     if hand_written:
         nav.append({"关于本站": [{title: src} for src, title in hand_written]})
@@ -121,6 +129,25 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[A
 def source_epoch(rb: Rulebook) -> int:
     """The rulebook's newest review date as SOURCE_DATE_EPOCH: dates never come from the clock."""
     return calendar.timegm(rb.updated.timetuple())
+
+
+def write_outputs(ctx: BuildContext, out: Path) -> None:
+    """Every model-only output, into ``out`` (emptied first)."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for write in WRITERS:
+        write(ctx, out)
+
+
+def merge_into(source: Path, site: Path) -> None:
+    """Move every file under ``source`` to the same place under ``site`` (replacing)."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            target = site / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
+    shutil.rmtree(source)
 
 
 def swap_in(new: Path, site_dir: Path) -> None:
@@ -139,6 +166,18 @@ def build(project: Project, site_dir: Path) -> BuildResult:
     started = time.perf_counter()
     settings = load_settings(project.config)
     rb = load_or_raise(project.rules)
+    # The model lives for the whole build: keep the cyclic collector from rescanning it
+    # on every collection (that made page rendering grow faster than the rule count).
+    gc.freeze()
+    try:
+        return _build(project, settings, rb, site_dir, started)
+    finally:
+        gc.unfreeze()
+
+
+def _build(
+    project: Project, settings: Settings, rb: Rulebook, site_dir: Path, started: float
+) -> BuildResult:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(site_dir.with_name(f".{site_dir.name}.lock")))
@@ -149,15 +188,24 @@ def build(project: Project, site_dir: Path) -> BuildResult:
             f"another build is writing {site_dir} right now; wait for it to finish"
         ) from None
     tmp = site_dir.with_name(f".{site_dir.name}.tmp")
+    # Staging is per site directory, so a preview and a build can run side by side.
+    work = project.work / "build" / hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
     try:
-        docs = project.work / "build" / "docs"
+        docs = work / "docs"
         pages = stage(project, rb, settings, docs)
         if tmp.exists():
             shutil.rmtree(tmp)
         hand_written = hand_written_pages(project.content)
-        render_site(project.config, docs, tmp, navigation(pages, hand_written), source_epoch(rb))
         ctx = BuildContext(rb, settings, pages, project.templates, hand_written)
-        for write in WRITERS:
+        extra = work / "outputs"
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            outputs = pool.submit(write_outputs, ctx, extra)
+            render_site(
+                project.config, docs, tmp, navigation(pages, hand_written), source_epoch(rb)
+            )
+            outputs.result()  # re-raises a writer's exception here
+        merge_into(extra, tmp)
+        for write in SITE_WRITERS:
             write(ctx, tmp)
         swap_in(tmp, site_dir)
     finally:

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from generator.model import RESERVED_NAMES, Rule, Rulebook
 from generator.problems import Problem, did_you_mean
-from generator.secrets_scan import find_secrets
+from generator.secrets_scan import find_secrets_in
 from generator.yamlsource import PathT, Source
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -343,8 +343,9 @@ def _walk_tokens(tokens: list) -> Iterator:
 
 
 def check_no_secrets(ctx: Context) -> Iterator[Problem]:
-    for path, text, _ in iter_texts(ctx.rulebook):
-        for kind, masked in find_secrets(text):
+    texts = list(iter_texts(ctx.rulebook))
+    for (path, _, _), hits in zip(texts, find_secrets_in([t for _, t, _ in texts]), strict=True):
+        for kind, masked in hits:
             yield ctx.problem(
                 path,
                 f"text contains what looks like a secret ({kind}: {masked})",

@@ -79,8 +79,6 @@ def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
         raise BuildError(
             f"{len(entries)} URLs exceed the sitemap limit of {MAX_SITEMAP_URLS:,} per file"
         )
-    # MkDocs writes a sitemap with the build date on every page; ours replaces it.
-    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
     settings = ctx.settings
     return [
         write_text(

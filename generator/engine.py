@@ -62,6 +62,9 @@ def render_site(
                 strict=True,
             )
             build(config)
+        # MkDocs dates every sitemap entry with the build date; the generator writes a
+        # true sitemap.xml, and a stale compressed copy must not contradict it.
+        (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
     except MkDocsException as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)
         raise BuildError(f"the site engine failed: {exc}\n{details}".rstrip()) from exc

@@ -7,6 +7,7 @@ consumers, not for Google rich results (FAQ and HowTo results are retired).
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from generator.markdown_text import to_text
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
     from generator.pages import Page
 
 CONTEXT = "https://schema.org"
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def script_json(data: dict[str, Any]) -> str:
+    """JSON for a ``<script>`` element: ``<``, ``>`` and ``&`` are escaped, so no text
+    inside can close the element or start a comment."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
 def _breadcrumbs(settings: Settings, trail: list[tuple[str, str]]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from generator.config import Settings
 from generator.errors import BuildError
 from generator.files import write_text
 from generator.glossary import Glossary, anchor
-from generator.jsonld import page_jsonld
+from generator.jsonld import page_jsonld, script_json
 from generator.model import Rule, Rulebook
 from generator.templating import environment
 from generator.urls import url_path
@@ -199,7 +199,9 @@ def render_pages(
     for page in pages:
         try:
             template = env.get_template(page.template)
-            jsonld = [] if twin else page_jsonld(page, rb, settings)
+            # Passed to the theme as JSON strings: one front-matter scalar each is cheap
+            # for MkDocs to read, where nested data cost a millisecond a page.
+            jsonld = [] if twin else [script_json(d) for d in page_jsonld(page, rb, settings)]
             out[page.src] = template.render(
                 common,
                 page=page,

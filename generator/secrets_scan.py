@@ -9,10 +9,10 @@ check well under a second: most text is prose with no token-like run at all.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterator
 from functools import cache
 
 from detect_secrets import plugins
@@ -50,35 +50,68 @@ def _detectors() -> list[RegexBasedDetector]:
     return found
 
 
-def find_secrets(text: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(kind, masked value)`` for each secret-looking string in ``text``."""
-    candidates = [m.group(0) for m in _CANDIDATE.finditer(text)]
-    if not candidates:
-        return
-    # The detectors only match inside token-like runs, so scanning just those runs
-    # finds the same secrets in a fraction of the text.
-    tokens = "\n".join(candidates) if "-----BEGIN" not in text else text
-    seen: set[str] = set()
+def find_secrets(text: str) -> list[tuple[str, str]]:
+    """``(kind, masked value)`` for each secret-looking string in ``text``."""
+    return find_secrets_in([text])[0]
+
+
+def find_secrets_in(texts: list[str]) -> list[list[tuple[str, str]]]:
+    """``find_secrets`` for many texts at once: each detector runs once over the
+    token-like runs of all of them, which keeps a 1,000-rule check fast."""
+    runs = _token_runs(texts)
+    found = _known_secrets(texts, runs)
+    results: list[list[tuple[str, str]]] = []
+    for text, text_runs in zip(texts, runs, strict=True):
+        hits = [(kind, value) for value, kind in found.items() if value in text]
+        seen = {value for _, value in hits}
+        for run in text_runs:
+            if (
+                len(run) >= _MIN_RANDOM
+                and not any(value in run for value in seen)
+                and not PLACEHOLDER.search(run)
+                and _looks_random(run)
+            ):
+                seen.add(run)
+                hits.append(("long random token", run))
+        results.append([(kind, mask(value)) for kind, value in hits])
+    return results
+
+
+def _token_runs(texts: list[str]) -> list[list[str]]:
+    """The token-like runs of each text, found in one regex pass over all of them."""
+    runs: list[list[str]] = [[] for _ in texts]
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    # "\n" is not a token character, so no run spans two texts.
+    for match in _CANDIDATE.finditer("\n".join(texts)):
+        runs[bisect.bisect_right(starts, match.start()) - 1].append(match.group(0))
+    return runs
+
+
+def _known_secrets(texts: list[str], runs: list[list[str]]) -> dict[str, str]:
+    """Secret value -> kind, from detect-secrets' detectors and the AI-key patterns."""
+    # Detectors only match inside token-like runs (private keys excepted), so scanning
+    # the runs finds the same secrets as scanning the whole texts.
+    pool = "\n".join(
+        text if "-----BEGIN" in text else "\n".join(text_runs)
+        for text, text_runs in zip(texts, runs, strict=True)
+        if text_runs
+    )
+    found: dict[str, str] = {}
     for detector in _detectors():
-        for value in detector.analyze_string(tokens):
-            if value not in seen and not PLACEHOLDER.search(value):
-                seen.add(value)
-                yield detector.secret_type, mask(value)
+        for value in detector.analyze_string(pool):
+            if not PLACEHOLDER.search(value):
+                found.setdefault(value, detector.secret_type)
     for pattern in _AI_KEYS:
-        for match in pattern.finditer(text):
-            value = match.group(match.lastindex or 0)
-            if value not in seen and not PLACEHOLDER.search(match.group(0)):
-                seen.add(value)
-                yield "API key or bearer token", mask(value)
-    for value in candidates:
-        if (
-            len(value) >= _MIN_RANDOM
-            and not any(found in value for found in seen)
-            and not PLACEHOLDER.search(value)
-            and _looks_random(value)
-        ):
-            seen.add(value)
-            yield "long random token", mask(value)
+        for text, text_runs in zip(texts, runs, strict=True):
+            if not text_runs and "earer" not in text:
+                continue
+            for match in pattern.finditer(text):
+                if not PLACEHOLDER.search(match.group(0)):
+                    found.setdefault(match.group(match.lastindex or 0), "API key or bearer token")
+    return found
 
 
 def _looks_random(value: str) -> bool:

@@ -28,9 +28,15 @@ class _Loader(_SafeLoader):
     """Composes without implicit tag resolution: PyYAML would call the Python resolver
     for every scalar; the walker resolves only plain scalars that could be non-text."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - a class-level PyYAML table
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return _DEFAULT_TAGS[kind]
 
 
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
 _RESOLVER = yaml.resolver.Resolver()
 _MAYBE_TYPED = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
 
@@ -124,14 +130,21 @@ class _Walker:
         self.source = source
         self.text = text
         self.seen: set[int] = set()
+        # An alias needs an anchor, and an anchor needs "&": without one, no node can
+        # appear twice and there is nothing to track.
+        self.track = "&" in text
         self.constructor = yaml.constructor.SafeConstructor()
         self.alias_reported = False
 
     def walk(self, node: yaml.Node, path: PathT, depth: int = 0) -> Any:
-        if id(node) in self.seen:
-            self._report_aliases()
-            return None
-        self.seen.add(id(node))
+        if self.track:
+            if id(node) in self.seen:
+                self._report_aliases()
+                return None
+            self.seen.add(id(node))
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self._scalar(node, path, None)
         if depth > MAX_DEPTH:
             self.source.problems.append(
                 self.source.problem(path, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
@@ -139,9 +152,13 @@ class _Walker:
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        return [self._child(item, path, i, depth) for i, item in enumerate(node.value)]
+
+    def _child(self, node: yaml.Node, parent: PathT, key: str | int, depth: int) -> Any:
+        # Scalars are most nodes: without aliases to track they need no path tuple.
+        if not self.track and type(node) is yaml.ScalarNode:
+            return self._scalar(node, parent, key)
+        return self.walk(node, (*parent, key), depth + 1)
 
     def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -150,7 +167,7 @@ class _Walker:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._report_aliases()
                 continue
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            key = self._scalar(key_node, path, None) if type(key_node) is yaml.ScalarNode else None
             if not isinstance(key, str):
                 self.source.problems.append(
                     self.source.problem(
@@ -158,12 +175,11 @@ class _Walker:
                     )
                 )
                 continue
-            child = (*path, key)
             if key in out:
                 first = _mark(key_nodes[key])
                 self.source.problems.append(
                     self.source.problem(
-                        child,
+                        (*path, key),
                         f"duplicate key '{key}'",
                         f"it is already set on line {first[0]}",
                         where=_mark(key_node),
@@ -171,10 +187,10 @@ class _Walker:
                 )
                 continue
             key_nodes[key] = key_node
-            out[key] = self.walk(value_node, child, depth + 1)
+            out[key] = self._child(value_node, path, key, depth)
         return out
 
-    def _scalar(self, node: yaml.Node, path: PathT) -> Any:
+    def _scalar(self, node: yaml.Node, parent: PathT, key: str | int | None) -> Any:
         if node.tag == _STR:
             value = node.value
             if getattr(node, "style", None) or (value and value[0] not in _MAYBE_TYPED):
@@ -190,6 +206,7 @@ class _Walker:
                 if node.tag == "tag:yaml.org,2002:timestamp"
                 else f"unsupported value: {getattr(exc, 'problem', None) or exc}"
             )
+            path = parent if key is None else (*parent, key)
             self.source.problems.append(self.source.problem(path, message, where=_mark(node)))
             return None
 
@@ -247,7 +264,10 @@ def load_yaml(path: Path, display: str | None = None) -> Source:
 
 def _too_deep(text: str) -> tuple[int, int] | None:
     """Where the document first nests deeper than MAX_DEPTH, if it might and does."""
-    if text.count("[") + text.count("{") < _MANY_BRACKETS and not _COMPACT_RUN.search(text):
+    compact = any(pair in text for pair in ("- -", "- ?", "? -", "? ?"))
+    if text.count("[") + text.count("{") < _MANY_BRACKETS and not (
+        compact and _COMPACT_RUN.search(text)
+    ):
         return None
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
