@@ -36,7 +36,10 @@ def xml_environment(templates: Path) -> Environment:
 
 def sitemap_entries(ctx: BuildContext) -> list[dict[str, str | None]]:
     entries: list[dict[str, str | None]] = [
-        {"loc": ctx.settings.url(page.url_path), "lastmod": page.lastmod.isoformat()}
+        {
+            "loc": ctx.settings.url(page.url_path),
+            "lastmod": page.lastmod.isoformat() if page.lastmod else None,
+        }
         for page in ctx.pages
     ]
     entries += [

@@ -45,7 +45,7 @@ def _article(page: Page, settings: Settings, rule: Rule) -> dict[str, Any]:
         "headline": page.title,
         "description": to_text(rule.summary),
         "abstract": to_text(rule.summary_en),
-        "dateModified": page.lastmod.isoformat(),
+        "dateModified": rule.reviewed.isoformat(),
         "inLanguage": settings.language_tag,
         "url": settings.url(page.url_path),
         "keywords": list(rule.codes),
@@ -97,15 +97,17 @@ def page_jsonld(page: Page, rb: Rulebook, settings: Settings) -> list[dict[str, 
                 "inLanguage": settings.language_tag,
             }
         ]
+    collection: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "CollectionPage",
+        "name": page.title,
+        "description": to_text(page.description),
+        "url": settings.url(page.url_path),
+        "inLanguage": settings.language_tag,
+    }
+    if page.lastmod:
+        collection["dateModified"] = page.lastmod.isoformat()
     return [
-        {
-            "@context": CONTEXT,
-            "@type": "CollectionPage",
-            "name": page.title,
-            "description": to_text(page.description),
-            "url": settings.url(page.url_path),
-            "dateModified": page.lastmod.isoformat(),
-            "inLanguage": settings.language_tag,
-        },
+        collection,
         _breadcrumbs(settings, [home, (page.title, page.url_path)]),
     ]

@@ -44,7 +44,7 @@ class Page:
     title: str
     description: str
     kind: str  # home | rule | checklist | faq | topic | catalogue | hub
-    lastmod: dt.date
+    lastmod: dt.date | None  # None: no true date (catalogues)
     context: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -152,6 +152,8 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
                 {"rule": rule},
             )
         )
+    # The catalogues carry no dates of their own: no lastmod rather than a borrowed one
+    # (a rule's review must not make search engines recrawl the evidence page).
     pages += [
         Page(
             "evidence.md",
@@ -159,7 +161,7 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
             "证据字段",
             "排查时可以收集的证据字段，以及每个字段的敏感度。",
             "catalogue",
-            updated,
+            None,
         ),
         Page(
             "boundaries.md",
@@ -167,9 +169,9 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
             "安全边界",
             "排查时绝不索取、绝不做的事。",
             "catalogue",
-            updated,
+            None,
         ),
-        Page("glossary.md", "glossary.md.j2", "术语表", "本站使用的术语。", "catalogue", updated),
+        Page("glossary.md", "glossary.md.j2", "术语表", "本站使用的术语。", "catalogue", None),
     ]
     return pages
 
