@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,7 @@ CHROME_FLAGS = (
 )
 MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 PAGES = ["", "rules/http-429/", "checklists/http-429/", "faq/"]
+RUNS = 3
 
 
 def lighthouse(url: str, out: Path) -> dict:
@@ -59,7 +61,12 @@ def failing_audits(report: dict) -> list[str]:
 
 @pytest.mark.parametrize("path", PAGES, ids=["home", "rule", "checklist", "faq"])
 def test_lighthouse_scores(served: str, tmp_path: Path, path: str) -> None:
-    report = lighthouse(f"{served}/{path}", tmp_path / "report.json")
-    scores = {name: round(cat["score"] * 100) for name, cat in report["categories"].items()}
+    # Performance is measured under simulated throttling and varies from run to run;
+    # like Lighthouse CI, take the median of three runs. The other categories are stable.
+    reports = [lighthouse(f"{served}/{path}", tmp_path / f"report-{i}.json") for i in range(RUNS)]
+    scores = {
+        name: round(statistics.median(r["categories"][name]["score"] for r in reports) * 100)
+        for name in MINIMUM
+    }
     low = {name: score for name, score in scores.items() if score < MINIMUM[name]}
-    assert not low, f"{path or '/'}: {scores}; failing audits: {failing_audits(report)}"
+    assert not low, f"{path or '/'}: {scores}; failing audits: {failing_audits(reports[0])}"
