@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -230,7 +229,6 @@ def test_pre_commit_hook_entry_runs_on_a_fixture(tmp_path: Path, small_text: str
     )
     assert bad.returncode == 1
     assert "rules/rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem'" in bad.stdout
-    shutil.rmtree(tmp_path / "rules")
 
 
 # ---- glossary ---------------------------------------------------------------------------------
