@@ -34,6 +34,7 @@ from generator.markdown_text import to_html
 from generator.model import CODE_PATTERN, SLUG_PATTERN, Boundary, EvidenceField, Rule, Rulebook
 from generator.outputs import BuildContext
 from generator.twins import twin_path
+from generator.urls import checklist_path, rule_id_paths, rule_path, topic_path
 
 PREFIX = "api/v1/"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -71,14 +72,14 @@ class ApiBuilder:
         return RuleOut(
             id=rule.id,
             urls=Urls(
-                page=self.url(f"rules/{rule.id}/"),
-                checklist=self.url(f"checklists/{rule.id}/"),
-                markdown=self.url(twin_path(f"rules/{rule.id}/")),
+                page=self.url(rule_path(rule.id)),
+                checklist=self.url(checklist_path(rule.id)),
+                markdown=self.url(twin_path(rule_path(rule.id))),
                 api=self.url(f"{PREFIX}rules/{rule.id}.json"),
             ),
             codes=list(rule.codes),
             title=rule.title,
-            layer=Link(layer.id, layer.title, self.url(f"topics/{layer.id}/")),
+            layer=Link(layer.id, layer.title, self.url(topic_path(layer.id))),
             summary=rule.summary,
             summary_html=to_html(rule.summary),
             summary_en=rule.summary_en,
@@ -102,7 +103,7 @@ class ApiBuilder:
             faq=[FaqOut(item.q, item.a, to_html(item.a)) for item in rule.faq],
             examples=[ExampleOut(ex.lang, ex.title, ex.code) for ex in rule.examples],
             related=[
-                Link(ref, rb.rule_by_id[ref].title, self.url(f"rules/{ref}/"))
+                Link(ref, rb.rule_by_id[ref].title, self.url(rule_path(ref)))
                 for ref in rule.related
             ],
             owner=rule.owner,
@@ -165,7 +166,7 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
                         layer.title,
                         layer.summary,
                         to_html(layer.summary),
-                        b.url(f"topics/{layer.id}/"),
+                        b.url(topic_path(layer.id)),
                         [rule.id for rule in rb.rules_in(layer.id)],
                     ),
                     LayerOut,
@@ -180,8 +181,8 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
             RedirectOut(
                 old,
                 new,
-                [b.url(f"rules/{old}/"), b.url(f"checklists/{old}/")],
-                [b.url(f"rules/{new}/"), b.url(f"checklists/{new}/")],
+                [b.url(path) for path in rule_id_paths(old)],
+                [b.url(path) for path in rule_id_paths(new)],
             ),
             RedirectOut,
         )

@@ -38,7 +38,6 @@ from generator.redirects import write_redirects
 from generator.twins import write_twins
 
 WORK_DIR = ".triagebook"
-#: The machine-readable outputs, written into the new site after the engine ran.
 #: Outputs that need only the model: written by a second process while the engine
 #: renders HTML (the machine has two cores), then moved into the new site.
 WRITERS: tuple[Writer, ...] = (

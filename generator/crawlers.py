@@ -17,7 +17,7 @@ from generator.files import write_text
 from generator.markdown_text import to_text
 from generator.outputs import BuildContext
 from generator.templating import environment
-from generator.urls import url_path
+from generator.urls import rule_path
 
 MAX_SITEMAP_URLS = 50_000
 
@@ -35,17 +35,10 @@ def xml_environment(templates: Path) -> Environment:
 
 
 def sitemap_entries(ctx: BuildContext) -> list[dict[str, str | None]]:
-    entries: list[dict[str, str | None]] = [
-        {
-            "loc": ctx.settings.url(page.url_path),
-            "lastmod": page.lastmod.isoformat() if page.lastmod else None,
-        }
-        for page in ctx.pages
+    return [
+        {"loc": ctx.settings.url(path), "lastmod": day.isoformat() if day else None}
+        for path, day in ctx.page_dates.items()
     ]
-    entries += [
-        {"loc": ctx.settings.url(url_path(src)), "lastmod": None} for src, _ in ctx.hand_written
-    ]
-    return entries
 
 
 def _timestamp(day: dt.date) -> str:
@@ -56,7 +49,7 @@ def feed_entries(ctx: BuildContext) -> list[dict[str, object]]:
     """One entry per revision (a rule without a log: one entry for its review), newest first."""
     entries: list[dict[str, object]] = []
     for rule in ctx.rulebook.rules:
-        url = ctx.settings.url(f"rules/{rule.id}/")
+        url = ctx.settings.url(rule_path(rule.id))
         log = [(r.date, r.reason, r.source) for r in rule.revisions] or [
             (rule.reviewed, rule.summary, None)
         ]

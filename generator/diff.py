@@ -16,6 +16,7 @@ from generator.config import Settings
 from generator.model import Rule, Rulebook
 from generator.outputs import BuildContext
 from generator.pages import plan_pages, render_pages
+from generator.urls import rule_id_paths
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ def _outputs(rb: Rulebook, settings: Settings, templates: Path) -> tuple[dict, d
     pages = plan_pages(rb, settings)
     rendered = render_pages(rb, settings, templates, pages)
     by_url = {settings.url(page.url_path): rendered[page.src] for page in pages}
-    for old in rb.redirects:
-        for kind in ("rules", "checklists"):
-            by_url[settings.url(f"{kind}/{old}/")] = f"redirect to {rb.redirects[old]}"
+    for old, new in rb.redirects.items():
+        for path in rule_id_paths(old):
+            by_url[settings.url(path)] = f"redirect to {new}"
     docs = api_documents(BuildContext(rb, settings, pages, templates, []))
     api = {
         settings.url(PREFIX + path): json.dumps(doc, sort_keys=True) for path, doc in docs.items()

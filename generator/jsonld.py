@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from generator.markdown_text import to_text
+from generator.urls import rule_path
 
 if TYPE_CHECKING:
     from generator.config import Settings
@@ -79,7 +80,7 @@ def page_jsonld(page: Page, rb: Rulebook, settings: Settings) -> list[dict[str, 
         return [_article(page, settings, rule), _breadcrumbs(settings, crumbs)]
     if page.kind == "checklist":
         rule = page.context["rule"]
-        crumbs = [home, rules_hub, (rule.title, f"rules/{rule.id}/"), ("检查清单", page.url_path)]
+        crumbs = [home, rules_hub, (rule.title, rule_path(rule.id)), ("检查清单", page.url_path)]
         return [_article(page, settings, rule), _breadcrumbs(settings, crumbs)]
     if page.kind == "faq":
         crumbs = [home, ("常见问题", "faq/")]

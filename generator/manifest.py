@@ -12,17 +12,16 @@ from pathlib import Path
 
 from generator.files import write_text
 from generator.outputs import BuildContext
-from generator.redirects import redirect_urls
-from generator.urls import url_path
+from generator.redirects import redirect_paths
 
 MANIFEST = "triagebook-manifest.json"
 MANIFEST_VERSION = 1
 
 
 def page_hashes(ctx: BuildContext, site_dir: Path) -> dict[str, str]:
-    paths = [page.url_path for page in ctx.pages] + [url_path(src) for src, _ in ctx.hand_written]
     hashes = {}
-    for path in paths + redirect_urls(ctx):  # a redirect is a change engines should see
+    # A redirect is a change engines should see, so its pages are listed too.
+    for path in [*ctx.page_dates, *redirect_paths(ctx.rulebook)]:
         html = (site_dir / path / "index.html").read_bytes()
         hashes[ctx.settings.url(path)] = hashlib.sha256(html).hexdigest()
     return dict(sorted(hashes.items()))

@@ -6,6 +6,7 @@ site being built, and returns the paths it wrote.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,6 +15,7 @@ from pathlib import Path
 from generator.config import Settings
 from generator.model import Rulebook
 from generator.pages import Page, render_pages
+from generator.urls import url_path
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,14 @@ class BuildContext:
     pages: list[Page]  # generated pages, in navigation order
     templates: Path
     hand_written: list[tuple[str, str]]  # (docs-relative path, title) of content/ pages
+
+    @cached_property
+    def page_dates(self) -> dict[str, dt.date | None]:
+        """Site path -> last change of every page, generated and hand-written
+        (hand-written pages have no true date)."""
+        dates: dict[str, dt.date | None] = {page.url_path: page.lastmod for page in self.pages}
+        dates.update((url_path(src), None) for src, _ in self.hand_written)
+        return dates
 
     @cached_property
     def twins(self) -> dict[str, str]:

@@ -21,7 +21,7 @@ from generator.glossary import Glossary, anchor
 from generator.jsonld import page_jsonld, script_json
 from generator.model import Rule, Rulebook
 from generator.templating import environment
-from generator.urls import url_path
+from generator.urls import checklist_path, rule_path, source, topic_path, url_path
 
 RETRY_LABELS = {
     "none": "不要重试：先修正请求",
@@ -54,15 +54,15 @@ class Page:
 
 
 def rule_page(rule: Rule) -> str:
-    return f"rules/{rule.id}.md"
+    return source(rule_path(rule.id))
 
 
 def checklist_page(rule: Rule) -> str:
-    return f"checklists/{rule.id}.md"
+    return source(checklist_path(rule.id))
 
 
 def topic_page(layer_id: str) -> str:
-    return f"topics/{layer_id}.md"
+    return source(topic_path(layer_id))
 
 
 def faq_page(layer_id: str | None = None) -> str:

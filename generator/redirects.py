@@ -10,13 +10,14 @@ from pathlib import Path
 
 from generator.crawlers import xml_environment
 from generator.files import write_text
+from generator.model import Rulebook
 from generator.outputs import BuildContext
+from generator.urls import rule_id_paths
 
-KINDS = ("rules", "checklists")
 
-
-def redirect_urls(ctx: BuildContext) -> list[str]:
-    return [f"{kind}/{old}/" for old in ctx.rulebook.redirects for kind in KINDS]
+def redirect_paths(rb: Rulebook) -> list[str]:
+    """The site paths that serve a redirect: every page of every redirected id."""
+    return [path for old in sorted(rb.redirects) for path in rule_id_paths(old)]
 
 
 def write_redirects(ctx: BuildContext, site_dir: Path) -> list[Path]:
@@ -24,8 +25,8 @@ def write_redirects(ctx: BuildContext, site_dir: Path) -> list[Path]:
     written = []
     for old, new in sorted(ctx.rulebook.redirects.items()):
         rule = ctx.rulebook.rule_by_id[new]
-        for kind in KINDS:
-            target = ctx.settings.url(f"{kind}/{new}/")
+        for old_path, new_path in zip(rule_id_paths(old), rule_id_paths(new), strict=True):
+            target = ctx.settings.url(new_path)
             html = template.render(settings=ctx.settings, target=target, title=rule.title)
-            written.append(write_text(site_dir, f"{kind}/{old}/index.html", html))
+            written.append(write_text(site_dir, f"{old_path}index.html", html))
     return written

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -301,8 +301,21 @@ def test_bad_keys_are_refused(project, site, indexnow, key) -> None:
         run(project, site, indexnow, key=key)
 
 
-def test_publish_never_runs_during_build(project, tmp_path, indexnow) -> None:
-    shutil.rmtree(tmp_path / "site", ignore_errors=True)
-    build(Project(project / "rules" / "rulebook.yaml", project / "mkdocs.yml"), tmp_path / "s2")
-    assert indexnow.requests == []
-    assert not (tmp_path / "s2" / "state.json").exists()
+def test_publish_never_runs_during_build(project, monkeypatch, tmp_path) -> None:
+    # Any request during a build fails it (the writers' forked process inherits this).
+    calls: list[object] = []
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        raise AssertionError("a build made a network request")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + f"\nextra:\n  indexnow:\n    key: {KEY}\n",
+        encoding="utf-8",
+    )
+    build(Project(project / "rules" / "rulebook.yaml", config), tmp_path / "s2")
+    assert calls == []
+    assert (tmp_path / "s2" / f"{KEY}.txt").is_file()  # a key is configured, yet nothing sent
+    assert not (project / ".triagebook" / "indexnow-state.json").exists()
