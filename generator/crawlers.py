@@ -7,10 +7,7 @@ the newest date it lists; hand-written pages carry none rather than a false one.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from generator.errors import BuildError
 from generator.files import write_text
@@ -20,18 +17,6 @@ from generator.templating import environment
 from generator.urls import rule_path
 
 MAX_SITEMAP_URLS = 50_000
-
-
-@cache
-def xml_environment(templates: Path) -> Environment:
-    return Environment(
-        loader=FileSystemLoader(templates),
-        undefined=StrictUndefined,
-        autoescape=True,  # XML: every value is escaped
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def sitemap_entries(ctx: BuildContext) -> list[dict[str, str | None]]:
@@ -69,7 +54,7 @@ def feed_entries(ctx: BuildContext) -> list[dict[str, object]]:
 
 
 def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    env = xml_environment(ctx.templates / "machine")
+    env = environment(ctx.templates / "machine", autoescape=True)
     entries = sitemap_entries(ctx)
     if len(entries) > MAX_SITEMAP_URLS:
         raise BuildError(

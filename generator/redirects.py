@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.crawlers import xml_environment
 from generator.files import write_text
 from generator.model import Rulebook
 from generator.outputs import BuildContext
+from generator.templating import environment
 from generator.urls import rule_id_paths
 
 
@@ -21,7 +21,9 @@ def redirect_paths(rb: Rulebook) -> list[str]:
 
 
 def write_redirects(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    template = xml_environment(ctx.templates / "machine").get_template("redirect.html.j2")
+    template = environment(ctx.templates / "machine", autoescape=True).get_template(
+        "redirect.html.j2"
+    )
     written = []
     for old, new in sorted(ctx.rulebook.redirects.items()):
         rule = ctx.rulebook.rule_by_id[new]

@@ -103,11 +103,16 @@ def glossed(context: Context, text: str) -> str:
 
 
 @cache
-def environment(templates: Path) -> Environment:
+def environment(templates: Path, *, autoescape: bool = False) -> Environment:
+    """The strict Jinja2 environment for ``templates``.
+
+    Markdown templates do not autoescape (their values are Markdown; raw HTML is
+    refused at check time); XML and HTML templates do (``autoescape=True``).
+    """
     env = Environment(
         loader=FileSystemLoader(templates),
         undefined=StrictUndefined,
-        autoescape=False,  # noqa: S701 - Markdown output; raw HTML is refused at check time
+        autoescape=autoescape,  # noqa: S701 - Markdown callers pass False, see above
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
