@@ -7,17 +7,45 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site serve test lint check bench chromium audit clean
+.PHONY: site serve test lint check bench chromium audit clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs are reproducible: exact versions with hashes from requirements/*.txt (the lock),
+# never whatever is newest today. Any change to the lock rebuilds the environment from
+# scratch, so `pip freeze` always equals the lock. `make lock` upgrades on purpose.
+LOCKS := requirements/bootstrap.txt requirements/site.txt requirements/test.txt
+PIP   := $(PY) -m pip --quiet --disable-pip-version-check
+$(VENV)/.installed: $(LOCKS) pyproject.toml
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --editable .
+	$(PIP) install --require-hashes -r requirements/bootstrap.txt
+	$(PIP) install --require-hashes -r requirements/site.txt
+	$(PIP) install --no-deps --no-build-isolation --editable .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet --editable '.[test]'
+	$(PIP) install --require-hashes -r requirements/test.txt
 	touch $@
+
+# The lock is written by a pinned uv in its own environment, from the ranges in
+# pyproject.toml. Existing pins are kept unless asked:
+#   make lock UPGRADE=--upgrade                      every package to its newest allowed release
+#   make lock UPGRADE="--upgrade-package jinja2"     one package
+UV_VENV := .venv-lock
+UV      := $(UV_VENV)/bin/uv
+COMPILE := $(UV) pip compile --quiet --universal \
+           --python-version 3.11 --generate-hashes $(UPGRADE)
+$(UV): requirements/uv.txt
+	rm -rf $(UV_VENV)
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet --require-hashes -r requirements/uv.txt
+	touch $@
+
+lock: $(UV)
+	$(COMPILE) pyproject.toml --extra test -o requirements/test.txt
+	$(COMPILE) pyproject.toml -c requirements/test.txt -o requirements/site.txt
+	$(COMPILE) requirements/bootstrap.in -o requirements/bootstrap.txt
+	$(COMPILE) requirements/uv.in -o requirements/uv.txt
+	@git diff --no-ext-diff -U0 -- requirements/ | grep -E '^[-+][A-Za-z0-9]' || echo "lock unchanged"
 
 site: $(VENV)/.installed
 	$(VENV)/bin/triagebook build
@@ -55,4 +83,4 @@ bench: $(VENV)/.installed
 	$(PY) tests/bench/bench.py
 
 clean:
-	rm -rf site .triagebook .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site .triagebook .pytest_cache .mypy_cache .ruff_cache $(UV_VENV)
