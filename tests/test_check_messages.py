@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -161,14 +162,6 @@ CASES = [
         id="alias",
     ),
     pytest.param(
-        [("    title: 浏览器 CORS 拦截\n", "    title: [浏览器 CORS 拦截\n")],
-        [
-            "rulebook.yaml:112:10: YAML syntax error: did not find expected ',' or ']' "
-            "(while parsing a flow sequence started on line 111)"
-        ],
-        id="yaml-syntax",
-    ),
-    pytest.param(
         [
             (
                 "      policy: none\n    checklist:\n      - 打开",
@@ -295,6 +288,14 @@ def test_review_dates_with_a_fixed_today(
     assert [p.text() for p in load(path, display="rulebook.yaml", today=day).problems] == expected
 
 
+def test_a_yaml_syntax_error_is_located(tmp_path: Path, small_text: str) -> None:
+    """The parser words the problem; we own where it is and what started the construct."""
+    text = mutate(small_text, ("    title: 浏览器 CORS 拦截\n", "    title: [浏览器 CORS 拦截\n"))
+    (problem,) = problems_for(tmp_path, text)
+    assert problem.startswith("rulebook.yaml:112:10: YAML syntax error: ")
+    assert problem.endswith("started on line 111)")
+
+
 def test_three_unrelated_mistakes_in_one_run(
     tmp_path: Path, small_text: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -325,17 +326,22 @@ def test_three_unrelated_mistakes_in_one_run(
         (b"\xff\xfe garbage", "rulebook.yaml:1:1: file is not valid UTF-8"),
         (
             b"version: 1\nlayers: !!python/object:os.system ls\n",
-            "rulebook.yaml:2:9: layers: unsupported value: could not determine a constructor for "
-            "the tag 'tag:yaml.org,2002:python/object:os.system'",
+            # The parser words the reason; we own the place and that the tag is named.
+            re.compile(r"rulebook\.yaml:2:9: layers: unsupported value: .*python/object:os"),
         ),
     ],
     ids=["empty", "not-a-mapping", "not-utf8", "python-tag"],
 )
-def test_hostile_files_get_one_clear_message(tmp_path: Path, content: bytes, expected: str) -> None:
+def test_hostile_files_get_one_clear_message(
+    tmp_path: Path, content: bytes, expected: str | re.Pattern[str]
+) -> None:
     path = tmp_path / "rulebook.yaml"
     path.write_bytes(content)
     problems = load(path, display="rulebook.yaml").problems
-    assert problems[0].text() == expected
+    if isinstance(expected, str):
+        assert problems[0].text() == expected
+    else:
+        assert expected.match(problems[0].text()), problems[0].text()
 
 
 def test_alias_bomb_fails_fast(tmp_path: Path) -> None:

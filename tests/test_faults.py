@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -206,24 +207,42 @@ def test_an_oversized_rulebook_is_refused_before_parsing(tmp_path) -> None:
     ids=["flow-sequences", "compact-sequences", "flow-mappings"],
 )
 def test_absurd_nesting_fails_cleanly_and_fast(tmp_path, text: str) -> None:
-    # Without the depth pre-check PyYAML's composer overflows the C stack (a segfault).
+    """Judged on behaviour: whichever layer notices first (our depth pre-check or the
+    parser's own limit), the editor gets one located line and exit 1, fast, no traceback.
+    Without the pre-check PyYAML's composer overflows the C stack (a segfault)."""
     path = tmp_path / "rulebook.yaml"
     path.write_text(text, encoding="utf-8")
-    code = (
-        "import sys; from pathlib import Path; from generator.loader import load; "
-        "print(load(Path(sys.argv[1]), display='r.yaml').problems[0].text())"
-    )
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
+        [sys.executable, "-m", "generator", "check", "--rules", str(path)],
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
     )
-    assert out.returncode == 0, out.stderr
     assert time.perf_counter() - started < 10
-    assert out.stdout.strip().endswith("nesting deeper than 32 levels is not allowed")
+    assert out.returncode == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    (line,) = out.stdout.splitlines()
+    assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: .*nesting.*", line), line
+    assert out.stderr.strip() == "1 error(s), 0 warning(s)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version: 1\nlayers: " + "[" * 40 + "]" * 40 + "\n",
+        "version: 1\nlayers:\n" + "".join("  " * i + "- \n" for i in range(1, 40)),
+    ],
+    ids=["flow", "block"],
+)
+def test_our_own_depth_limit_holds_where_the_parser_has_none(tmp_path, text: str) -> None:
+    path = tmp_path / "rulebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = [p.text() for p in load(path, display="r.yaml").problems]
+    deep = [p for p in problems if p.endswith("nesting deeper than 32 levels is not allowed")]
+    assert len(deep) == 1, problems
+    assert re.match(r"r\.yaml:\d+:\d+: ", deep[0])
 
 
 @pytest.mark.parametrize(
