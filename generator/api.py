@@ -35,6 +35,7 @@ from generator.model import CODE_PATTERN, SLUG_PATTERN, Boundary, EvidenceField,
 from generator.outputs import BuildContext
 from generator.twins import twin_path
 from generator.urls import checklist_path, rule_id_paths, rule_path, topic_path
+from generator.versions import stack_versions
 
 PREFIX = "api/v1/"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -201,6 +202,7 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
         endpoints=[Endpoint(path, b.url(PREFIX + path), text) for path, text in ENDPOINTS],
         rules=[Link(r.id, r.title, b.url(f"{PREFIX}rules/{r.id}.json")) for r in rb.rules],
         codes=[Link(code, code, b.url(f"{PREFIX}codes/{code}.json")) for code in codes],
+        stack=stack_versions(),
     )
     docs["index.json"] = b.envelope(_dump(index, IndexOut), None)
     docs["schema/rule.schema.json"] = rule_schema(ctx)

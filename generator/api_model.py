@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: The API's version; bump per CHANGELOG_API.md (major = breaking, minor = additive).
-API_VERSION = "1.1.0"
+API_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -146,3 +146,5 @@ class IndexOut:
     endpoints: list[Endpoint]
     rules: list[Link]
     codes: list[Link]
+    #: The software that built these documents: ``{distribution: version}``.
+    stack: dict[str, str]

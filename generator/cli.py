@@ -38,10 +38,28 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date like 2026-11-20: {text!r}") from None
 
 
+class _VersionAction(argparse.Action):
+    """Like argparse's "version" action, but reads the versions only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from generator.versions import version_text
+
+        print(version_text())
+        parser.exit()
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triagebook",
         description="Publish an error-code knowledge base from one YAML rulebook.",
+    )
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the versions of triagebook and of the engine stack, then exit",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

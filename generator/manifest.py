@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.files import write_text
 from generator.outputs import BuildContext
 from generator.redirects import redirect_paths
+from generator.versions import stack_versions
 
 MANIFEST = "triagebook-manifest.json"
 MANIFEST_VERSION = 1
@@ -32,6 +33,7 @@ def write_manifest(ctx: BuildContext, site_dir: Path) -> list[Path]:
     manifest = {
         "version": MANIFEST_VERSION,
         "site_url": ctx.settings.site_url,
+        "stack": stack_versions(),  # which software produced these pages
         "urls": page_hashes(ctx, site_dir),
     }
     return [write_text(site_dir, MANIFEST, json.dumps(manifest, indent=2) + "\n")]
