@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 from generator.model import Rulebook
-
-# Code spans, links and autolinks are left alone: a link inside them would break them.
-_PROTECTED = re.compile(r"(`+[^`]*`+|\[[^\]]*\]\([^)]*\)|<[^>\s]+>)")
 
 
 def anchor(term: str) -> str:
@@ -47,20 +43,18 @@ class Glossary:
             parts.append(escaped)
         return re.compile("|".join(parts), re.IGNORECASE)
 
-    def link(self, text: str, seen: set[str], href: Callable[[str], str]) -> str:
-        """``text`` with the first unseen mention of each term linked; updates ``seen``."""
+    def split(self, text: str, seen: set[str]) -> list[tuple[str, str | None]]:
+        """``text`` in pieces, each first unseen mention of a term with its anchor;
+        updates ``seen``. Callers pass plain text (never code or an existing link)."""
         pattern = self._pattern
-        if pattern is None:
-            return text
-
-        def replace(match: re.Match[str]) -> str:
+        pieces: list[tuple[str, str | None]] = []
+        start = 0
+        for match in pattern.finditer(text) if pattern else ():
             term = self._names[match.group(0).lower()]
             if term in seen:
-                return match.group(0)
+                continue
             seen.add(term)
-            return f"[{match.group(0)}]({href(anchor(term))})"
-
-        pieces = _PROTECTED.split(text)
-        return "".join(
-            piece if i % 2 else pattern.sub(replace, piece) for i, piece in enumerate(pieces)
-        )
+            pieces += [(text[start : match.start()], None), (match.group(0), anchor(term))]
+            start = match.end()
+        pieces.append((text[start:], None))
+        return [(piece, target) for piece, target in pieces if piece]

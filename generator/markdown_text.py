@@ -1,25 +1,95 @@
-"""Rulebook Markdown rendered for machine outputs: safe HTML and plain text.
+"""Rulebook Markdown rendered safely, once, for every output.
 
-Raw HTML is disabled, so rulebook text can only produce the markup CommonMark
-itself produces; links keep markdown-it's own scheme check (no javascript:).
+Rulebook text is untrusted: it arrives in pull requests. Each field is parsed on its own
+by markdown-it (CommonMark, raw HTML off), so no syntax of the site engine's extensions
+(attribute lists, admonitions, …) applies and no reference definition leaks from one field
+into another. nh3 (the Ammonia sanitiser) then keeps only an allow-list of tags, attributes
+and URL schemes. From that sanitised HTML come
+
+* the pages: the same HTML with every ASCII punctuation character in text and attributes
+  written as a character reference, on one line, so the engine's Markdown finds no syntax
+  in it and passes it through (`engine_html`);
+* the Markdown twins: Markdown converted back from the same HTML by markdownify, escaped
+  (`twin_markdown`);
+* plain text for titles, descriptions, JSON-LD and feeds (`to_text`), and the API's
+  ``*_html`` fields (`to_html`).
+
+Safety is decided on this output, not on patterns in the input: whatever a field says,
+pages get only allow-listed markup.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
+from collections.abc import Callable
 from functools import cache
+from html import escape
+from html.parser import HTMLParser
 
 import lxml.html
+import nh3
+from bs4 import MarkupResemblesLocatorWarning, Tag
 from markdown_it import MarkdownIt
+from markdownify import MarkdownConverter
+
+#: The markup rulebook text may produce. Levels 1-3 are the page's own sections.
+BLOCK_TAGS = frozenset(
+    {"p", "ul", "ol", "li", "pre", "blockquote", "hr", "h4", "h5", "h6"}
+    | {"table", "thead", "tbody", "tr", "th", "td"}
+)
+INLINE_TAGS = frozenset({"a", "code", "em", "strong", "br", "img"})
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+#: Elements whose text is never linked to the glossary.
+_NO_LINKS = frozenset({"a", "code", "pre"})
+_VOID = frozenset({"br", "hr", "img"})
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+Link = Callable[[str], str]
+"""Maps a site-relative link in rulebook text (``rules/http-429/``) to the URL a page uses."""
+Gloss = Callable[[str], list[tuple[str, str | None]]]
+"""Splits a text node into pieces, each with the URL of the glossary entry it names or None."""
 
 
 @cache
-def _md() -> MarkdownIt:
+def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    # Images come from this site only: an image from another host is a tracking pixel
+    # and a request the pages promise never to make (check refuses them with their line).
+    if element == "img" and attribute == "src" and _ABSOLUTE.match(value):
+        return None
+    return value
+
+
+def _clean(html: str, tags: frozenset[str]) -> str:
+    return nh3.clean(
+        html,
+        tags=set(tags),
+        attributes={k: v for k, v in ATTRIBUTES.items() if k in tags},
+        url_schemes=set(URL_SCHEMES),
+        attribute_filter=_keep_attribute,
+        link_rel="noopener noreferrer",
+    )
 
 
 @cache
 def to_html(text: str) -> str:
-    return _md().render(text).strip()
+    """A block field as sanitised HTML (several paragraphs, lists and code allowed)."""
+    return _clean(_parser().render(text), BLOCK_TAGS | INLINE_TAGS).strip()
+
+
+@cache
+def inline_html(text: str, *, links: bool = True) -> str:
+    """A one-line field as sanitised inline HTML: line breaks are spaces, and no block
+    syntax applies (a title cannot start a heading or a list). ``links=False`` for
+    text that is itself a link's label."""
+    tags = INLINE_TAGS if links else INLINE_TAGS - {"a"}
+    return _clean(_parser().renderInline(" ".join(text.split())), tags).strip()
 
 
 @cache
@@ -30,3 +100,107 @@ def to_text(text: str) -> str:
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     return " ".join(root.text_content().split())
+
+
+class _Rewriter(HTMLParser):
+    """Re-serialises sanitised HTML: site-relative links resolved for the page, glossary
+    terms linked, text written by ``encode``."""
+
+    def __init__(self, encode: Callable[[str, bool], str], link: Link, gloss: Gloss | None):
+        super().__init__(convert_charrefs=True)
+        self.encode, self.link, self.gloss = encode, link, gloss
+        self.out: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and not dict(attrs).get("src"):  # its source was refused: keep the words
+            self.handle_data(dict(attrs).get("alt") or "")
+            return
+        parts = [tag]
+        for name, raw in attrs:
+            value = raw or ""
+            if name in ("href", "src") and not _ABSOLUTE.match(value) and value[:1] != "#":
+                value = self.link(value)
+            parts.append(f'{name}="{self.encode(value, True)}"')
+        self.out.append(f"<{' '.join(parts)}>")
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if "pre" not in self.open:
+            data = re.sub(r"\s+", " ", data)
+        if self.gloss and not _NO_LINKS.intersection(self.open):
+            for piece, href in self.gloss(data):
+                text = self.encode(piece, False)
+                self.out.append(f'<a href="{self.encode(href, True)}">{text}</a>' if href else text)
+            return
+        self.out.append(self.encode(data, "pre" in self.open))
+
+
+def _rewrite(html: str, encode: Callable[[str, bool], str], link: Link, gloss: Gloss | None) -> str:
+    rewriter = _Rewriter(encode, link, gloss)
+    rewriter.feed(html)
+    rewriter.close()
+    return "".join(rewriter.out)
+
+
+def _engine_text(text: str, keep_lines: bool) -> str:
+    """Text the site engine's Markdown reads as nothing but text: every ASCII punctuation
+    character and every line break becomes a character reference."""
+    text = _PUNCTUATION.sub(lambda m: f"&#{ord(m.group())};", text)
+    return text.replace("\n", "&#10;" if keep_lines else " ")
+
+
+def engine_html(html: str, link: Link, gloss: Gloss | None = None, *, inline: bool = True) -> str:
+    """Sanitised HTML as the site engine must receive it: one line, no Markdown syntax.
+
+    With ``inline``, a single paragraph loses its ``<p>`` so the text sits inline wherever
+    the template puts it (a table cell, a list item, a heading)."""
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return _rewrite(html, _engine_text, link, gloss).strip()
+
+
+class _TwinConverter(MarkdownConverter):
+    """Markdown for the twins, escaped so that no text becomes markup."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        # An underscore inside a word never starts emphasis in CommonMark, so codes such
+        # as context_length_exceeded stay readable; any other underscore is escaped.
+        text = super().escape(text, parent_tags)  # type: ignore[misc]
+        return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+    def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        code = el.get_text()
+        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return f"\n\n{fence}\n{code.rstrip()}\n{fence}\n\n"
+
+
+_TWIN = _TwinConverter(
+    heading_style="ATX",
+    bullets="-",
+    escape_asterisks=True,
+    escape_underscores=False,  # see _TwinConverter.escape
+    escape_misc=True,
+    autolinks=False,
+)
+
+
+def twin_markdown(html: str, link: Link, gloss: Gloss | None = None) -> str:
+    """Sanitised HTML as Markdown for the twins (links absolute, via ``link``)."""
+    html = _rewrite(html, lambda text, _: escape(text, quote=True), link, gloss)
+    with warnings.catch_warnings():
+        # BeautifulSoup warns when a fragment looks like a URL or a file name: it is text here.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        markdown = _TWIN.convert(html)
+    return re.sub(r"\n{3,}", "\n\n", markdown).strip()

@@ -12,7 +12,15 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from generator.markdown_text import to_text
+from generator.markdown_text import (
+    Gloss,
+    Link,
+    engine_html,
+    inline_html,
+    to_html,
+    to_text,
+    twin_markdown,
+)
 from generator.urls import url_path
 
 
@@ -22,8 +30,9 @@ def yaml_scalar(value: object) -> str:
 
 
 def table_cell(value: object) -> str:
-    """Text that stays inside one Markdown table cell."""
-    return re.sub(r"\s*\n\s*", " ", str(value)).replace("|", "\\|")
+    """Rendered text on one line, so it stays inside one Markdown table cell. Rendered
+    rulebook text has no raw ``|`` (pages encode it, twins escape it)."""
+    return re.sub(r"\s*\n\s*", " ", str(value))
 
 
 def fenced(code: str, lang: str = "text") -> str:
@@ -93,13 +102,56 @@ def relative(context: Context, target: str) -> str:
     return posixpath.relpath(target, here or ".")
 
 
+def site_relative(target: str, here: str) -> str:
+    """The URL of site path ``target`` (``rules/x/``, ``glossary/#a``) from the page at ``here``."""
+    path, sep, fragment = target.lstrip("/").partition("#")
+    relative = posixpath.relpath(path or ".", here or ".")
+    if relative == ".":
+        relative = "./"
+    elif path.endswith("/") or not path:
+        relative += "/"
+    return relative + sep + fragment
+
+
+def _links(context: Context) -> Link:
+    """How site-relative links in rulebook text are written on the page being rendered."""
+    settings = context["settings"]
+    if context.get("twin"):
+        return lambda target: str(settings.url(target.lstrip("/")))
+    here = context["page"].url_path
+    return lambda target: site_relative(target, here)
+
+
+def _gloss(context: Context) -> Gloss:
+    """Links the first mention of each glossary term on this page to its definition."""
+    glossary, seen, link = context["glossary"], context["glossary_seen"], _links(context)
+    page = link("glossary/")
+    return lambda text: [
+        (piece, f"{page}#{target}" if target else None)
+        for piece, target in glossary.split(text, seen)
+    ]
+
+
 @pass_context
-def glossed(context: Context, text: str) -> str:
-    """Link the first mention of each glossary term on this page to its definition."""
-    glossary_page = relative(context, "glossary.md")
-    return str(
-        context["glossary"].link(text, context["glossary_seen"], lambda a: f"{glossary_page}#{a}")
-    )
+def markdown(context: Context, text: str, *, gloss: bool = False, block: bool = False) -> str:
+    """A block field of the rulebook, safe for the output being rendered: sanitised HTML
+    that the engine cannot read as Markdown on pages, escaped Markdown in twins.
+    ``gloss`` links glossary terms; ``block`` keeps a lone paragraph's ``<p>``."""
+    html = to_html(text)
+    gloss_fn = _gloss(context) if gloss else None
+    if context.get("twin"):
+        return twin_markdown(html, _links(context), gloss_fn)
+    return engine_html(html, _links(context), gloss_fn, inline=not block)
+
+
+@pass_context
+def markdown_line(context: Context, text: str, *, links: bool = True) -> str:
+    """A one-line field (title, question, label): inline markup only, on one line.
+    ``links=False`` for a field that is itself a link's label."""
+    html = inline_html(text, links=links)
+    if context.get("twin"):
+        return twin_markdown(html, _links(context))
+    return engine_html(html, _links(context))
 
 
 @cache
@@ -124,12 +176,13 @@ def environment(templates: Path, *, autoescape: bool = False) -> Environment:
         code=inline_code,
         one_line=one_line,
         text=to_text,
+        md=markdown,
+        md_line=markdown_line,
         rel=relative,
         mermaid=mermaid_label,
         quote=blockquote,
         link_title=link_title,
         link_url=link_url,
-        glossed=glossed,
         html=html_escape,
     )
     return env

@@ -1,9 +1,9 @@
 """Hostile rulebook text must reach every output as text, never as code.
 
-Payloads that `check` lets through (raw HTML tags are refused, so they travel
-in code spans, signatures, examples, incomplete tags, quotes, entities,
-template and Mermaid syntax) are put into every kind of field; the built
-site is then read the way browsers, feed readers and parsers read it.
+Payloads (in code spans, signatures, examples, incomplete tags, quotes, entities,
+template and Mermaid syntax) are put into every kind of field; the site is built from
+the model without `check` (which refuses some of them: the renderer must be safe on its
+own) and read the way browsers, feed readers and parsers read it.
 """
 
 from __future__ import annotations
@@ -68,11 +68,11 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rules = root / "rules" / "rulebook.yaml"
     rules.write_text(mutate(SMALL.read_text(encoding="utf-8"), *EDITS), encoding="utf-8")
     loaded = load(rules)
-    assert [p.text() for p in loaded.problems] == [], "the payloads must pass check"
+    assert loaded.rulebook is not None, [p.text() for p in loaded.problems]
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "site_templates", root / "site_templates")
     shutil.copytree(ROOT / "content", root / "content")
-    build(Project(rules, root / "mkdocs.yml"), root / "site")
+    build(Project(rules, root / "mkdocs.yml"), root / "site", loaded.rulebook)
     return root / "site"
 
 
