@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal, NamedTuple
 
 from markdown_it import MarkdownIt
 
@@ -98,7 +99,14 @@ def check_references(ctx: Context) -> Iterator[Problem]:
         ):
             refs: tuple[str, ...] = getattr(rule, field)
             for j, ref in enumerate(refs):
-                if ref not in raw_ids[catalogue]:
+                if field == "related" and ref in rb.redirects and ref not in raw_ids["rules"]:
+                    new = rb.redirects[ref]
+                    yield ctx.problem(
+                        ("rules", i, field, j),
+                        f"'{ref}' was renamed or removed: redirects send it to '{new}'",
+                        f"relate to '{new}' instead",
+                    )
+                elif ref not in raw_ids[catalogue]:
                     label = {"evidence": "evidence field", "boundaries": "boundary"}.get(
                         field, "rule"
                     )
@@ -188,6 +196,27 @@ def check_retry(ctx: Context) -> Iterator[Problem]:
             )
 
 
+@cache
+def code_languages() -> frozenset[str]:
+    """Every name the highlighter knows a lexer by."""
+    from pygments.lexers import get_all_lexers
+
+    return frozenset(alias for _, aliases, _, _ in get_all_lexers() for alias in aliases)
+
+
+def check_example_languages(ctx: Context) -> Iterator[Problem]:
+    known = code_languages()
+    for i, rule in enumerate(ctx.rulebook.rules):
+        for j, example in enumerate(rule.examples):
+            if example.lang not in known:
+                yield ctx.problem(
+                    ("rules", i, "examples", j, "lang"),
+                    f"unknown language '{example.lang}'",
+                    did_you_mean(example.lang, sorted(known))
+                    or "use a Pygments lexer name such as python, bash, go, yaml or text",
+                )
+
+
 def check_redirects(ctx: Context) -> Iterator[Problem]:
     rules = ctx.defined_ids("rules")
     for old, new in ctx.rulebook.redirects.items():
@@ -254,8 +283,14 @@ def check_review_dates(ctx: Context) -> Iterator[Problem]:
 # ---- text fields -------------------------------------------------------------------------------
 
 
-def iter_texts(rb: Rulebook) -> Iterator[tuple[PathT, str, bool]]:
-    """Every text of the rulebook: ``(path, text, is_markdown)``; code is not Markdown."""
+class TextField(NamedTuple):
+    path: PathT
+    text: str
+    kind: Literal["block", "line", "code"]  # Markdown, one-line Markdown, or literal text
+
+
+def iter_texts(rb: Rulebook) -> Iterator[TextField]:
+    """Every text of the rulebook, with how it is rendered."""
     for name, items, fields in (
         ("layers", rb.layers, ("title", "summary")),
         ("evidence", rb.evidence, ("label", "how", "example")),
@@ -266,73 +301,136 @@ def iter_texts(rb: Rulebook) -> Iterator[tuple[PathT, str, bool]]:
             for field in fields:
                 value = getattr(item, field)
                 if value:
-                    yield (name, i, field), value, True
+                    line = field in _LINE_FIELDS
+                    yield TextField((name, i, field), value, "line" if line else "block")
     for i, term in enumerate(rb.glossary):
         for j, alias in enumerate(term.aliases):
-            yield ("glossary", i, "aliases", j), alias, True
+            yield TextField(("glossary", i, "aliases", j), alias, "line")
     for i, rule in enumerate(rb.rules):
         yield from _rule_texts(i, rule)
 
 
-def _rule_texts(i: int, rule: Rule) -> Iterator[tuple[PathT, str, bool]]:
+#: Fields shown on one line: titles, labels, questions, terms.
+_LINE_FIELDS = frozenset({"title", "label", "term", "example", "q", "source"})
+
+
+def _rule_texts(i: int, rule: Rule) -> Iterator[TextField]:
     base: PathT = ("rules", i)
-    for field in ("title", "summary", "summary_en", "meaning"):
-        yield (*base, field), getattr(rule, field), True
+    yield TextField((*base, "title"), rule.title, "line")
+    for field in ("summary", "summary_en", "meaning"):
+        yield TextField((*base, field), getattr(rule, field), "block")
     for field in ("causes", "checklist"):
         for j, text in enumerate(getattr(rule, field)):
-            yield (*base, field, j), text, True
+            yield TextField((*base, field, j), text, "block")
     for j, text in enumerate(rule.signatures):
-        yield (*base, "signatures", j), text, False
+        yield TextField((*base, "signatures", j), text, "code")
     for j, faq in enumerate(rule.faq):
-        yield (*base, "faq", j, "q"), faq.q, True
-        yield (*base, "faq", j, "a"), faq.a, True
+        yield TextField((*base, "faq", j, "q"), faq.q, "line")
+        yield TextField((*base, "faq", j, "a"), faq.a, "block")
     for j, revision in enumerate(rule.revisions):
-        yield (*base, "revisions", j, "reason"), revision.reason, True
+        yield TextField((*base, "revisions", j, "reason"), revision.reason, "block")
         if revision.source:
-            yield (*base, "revisions", j, "source"), revision.source, True
+            yield TextField((*base, "revisions", j, "source"), revision.source, "line")
     for j, example in enumerate(rule.examples):
-        yield (*base, "examples", j, "code"), example.code, False
+        yield TextField((*base, "examples", j, "code"), example.code, "code")
         if example.title:
-            yield (*base, "examples", j, "title"), example.title, True
+            yield TextField((*base, "examples", j, "title"), example.title, "line")
     if rule.retry.note:
-        yield (*base, "retry", "note"), rule.retry.note, True
+        yield TextField((*base, "retry", "note"), rule.retry.note, "block")
 
 
 @cache
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True})
-    # markdown-it silently drops javascript: links; we want to see every link to refuse it,
-    # because Python-Markdown (the site engine) would render it.
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # markdown-it silently drops unsafe links; we want to see every link to report it.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
-_MAYBE_MARKUP = re.compile(r"<|\]\(|\]:|javascript:", re.IGNORECASE)
+_MAYBE_MARKUP = re.compile(r"<|\]\(|\]:|\]\[|^\s{0,3}#|javascript:", re.IGNORECASE | re.MULTILINE)
+#: Text that a browser would read as a tag, even where CommonMark does not (``<img/src=x>``).
+_TAG_LIKE = re.compile(r"</?[A-Za-z][^\s>]*|<[!?]")
+_PLACEHOLDER = re.compile(r"<[A-Za-z][\w.:-]*-[\w.:-]*>|<[A-Z_]+>")
+
+
+def _raw_html(ctx: Context, path: PathT, snippet: str) -> Problem:
+    snippet = snippet.strip()
+    if _PLACEHOLDER.fullmatch(snippet):
+        hint = f"a placeholder shows as typed in backticks: `{snippet}`"
+    else:
+        hint = "use Markdown, or put the text in `backticks` to show it literally"
+    return ctx.problem(path, f"raw HTML is not allowed: {snippet[:40]!r}", hint)
 
 
 def check_markdown(ctx: Context) -> Iterator[Problem]:
-    """Refuse raw HTML and unsafe link schemes (Markdown is rendered into pages)."""
-    for path, text, is_markdown in iter_texts(ctx.rulebook):
-        if not is_markdown or not _MAYBE_MARKUP.search(text):
+    """What the site would refuse or change in a text field, reported with its line: raw
+    HTML, links with other schemes, images from other hosts, headings of levels 1-3 (the
+    page's own sections). Rendering is safe regardless; this tells the editor why."""
+    for path, text, kind in iter_texts(ctx.rulebook):
+        if kind == "code" or not _MAYBE_MARKUP.search(text):
             continue
         html_seen = False
         for token in _walk_tokens(_markdown().parse(text)):
-            if token.type in ("html_inline", "html_block") and not html_seen:
+            snippet = None
+            if token.type in ("html_inline", "html_block"):
+                snippet = token.content
+            elif token.type == "text" and (tag := _TAG_LIKE.search(token.content)):
+                snippet = token.content[tag.start() :].split()[0]
+            if snippet is not None and not html_seen:
                 html_seen = True  # one message per text is enough
-                yield ctx.problem(
-                    path,
-                    f"raw HTML is not allowed: {token.content.strip()[:40]!r}",
-                    "use Markdown, or put the text in `backticks` to show it literally",
-                )
-            elif token.type == "link_open":
-                href = str(token.attrs.get("href", ""))
-                scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+                yield _raw_html(ctx, path, snippet)
+            elif token.type in ("link_open", "image"):
+                attr = "href" if token.type == "link_open" else "src"
+                url = str(token.attrs.get(attr, ""))
+                scheme = url.split(":", 1)[0].lower() if ":" in url else ""
                 if scheme and scheme not in SAFE_SCHEMES:
                     yield ctx.problem(
                         path,
                         f"link scheme '{scheme}:' is not allowed",
                         "links may use http, https, mailto or a relative path",
                     )
+                elif token.type == "image" and (scheme or url.startswith("//")):
+                    yield ctx.problem(
+                        path,
+                        f"image from another host: {url[:60]!r}",
+                        "pages load nothing from other hosts; link to it instead: [text](url)",
+                    )
+            elif kind == "block" and token.type == "heading_open" and int(token.tag[1]) < 4:
+                yield ctx.problem(
+                    path,
+                    f"a level-{token.tag[1]} heading would compete with the page's own sections",
+                    "use #### or deeper, or **bold text**",
+                )
+
+
+def check_single_lines(ctx: Context) -> Iterator[Problem]:
+    """Titles, labels and questions are shown on one line: a line break in one would
+    start a new block (a heading, a list) wherever it is printed."""
+    for path, text, kind in iter_texts(ctx.rulebook):
+        if kind == "line" and "\n" in text.strip():
+            yield ctx.problem(
+                path,
+                "must be one line",
+                "remove the line break; in YAML write it on one line, or fold it with >",
+            )
+
+
+def check_comments_in_text(ctx: Context) -> Iterator[Problem]:
+    """In a plain (unquoted) value, ' #' starts a YAML comment: the rest of the line is
+    silently dropped from the text."""
+    comments = ctx.source.comments
+    if not comments:
+        return
+    for path, _, kind in iter_texts(ctx.rulebook):
+        where = comments.get(ctx.raw(path))
+        if where and kind != "code":
+            yield ctx.problem(
+                path,
+                "the text ends at ' #': YAML reads the rest of the line as a comment",
+                "quote the value to keep the '#', or remove the comment",
+                severity="warning",
+                where=where,
+            )
 
 
 def _walk_tokens(tokens: list) -> Iterator:
@@ -344,7 +442,8 @@ def _walk_tokens(tokens: list) -> Iterator:
 
 def check_no_secrets(ctx: Context) -> Iterator[Problem]:
     texts = list(iter_texts(ctx.rulebook))
-    for (path, _, _), hits in zip(texts, find_secrets_in([t for _, t, _ in texts]), strict=True):
+    for field, hits in zip(texts, find_secrets_in([f.text for f in texts]), strict=True):
+        path = field.path
         for kind, masked in hits:
             yield ctx.problem(
                 path,
@@ -360,10 +459,13 @@ CHECKS: tuple[Check, ...] = (
     check_codes,
     check_file_names,
     check_retry,
+    check_example_languages,
     check_redirects,
     check_revisions,
     check_review_dates,
     check_markdown,
+    check_single_lines,
+    check_comments_in_text,
     check_no_secrets,
 )
 

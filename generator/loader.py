@@ -188,7 +188,9 @@ def translate(source: Source, error: Any, *, strict: bool) -> Problem:
             else (f"needs at least {need} entr{'y' if need == 1 else 'ies'}")
         )
     elif kind in ("too_long", "string_too_long"):
-        message = f"is too long (at most {ctx.get('max_length')})"
+        message = f"is too long (at most {ctx.get('max_length'):,})"
+        if "signatures" in loc:
+            hint = "keep the error text itself, not the log around it: every page shows it"
     elif kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
         message = f"must be {'at least' if kind == 'greater_than_equal' else 'at most'} {bound}"
@@ -196,6 +198,9 @@ def translate(source: Source, error: Any, *, strict: bool) -> Problem:
         message = error["msg"]
     if kind.endswith("_type") and value is not None and "got" not in message:
         message += f", got {_kind_of(value)}"
+    if kind == "string_type" and isinstance(value, bool | int | float):
+        written = source.scalar_at(loc) or str(value).lower()
+        hint = f'YAML reads an unquoted {written} as {_kind_of(value)}: quote it, "{written}"'
     return source.problem(loc, message, hint)
 
 

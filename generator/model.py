@@ -29,9 +29,20 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+#: Real SDK errors run long (a Python repr of a JSON body, a Java exception with its cause);
+#: the cap only keeps a pasted log from bloating every page and the diagnosis data.
+Signature = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2_000),
+    Field(description="A literal error text as readers see it (up to 2,000 characters)."),
+]
 Sensitivity = Literal["public", "redact", "never"]
 RetryPolicy = Literal["none", "backoff", "manual"]
-CodeLang = Literal["bash", "python", "javascript", "typescript", "json", "text", "http"]
+CodeLang = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9+#._-]*$", max_length=40),
+    Field(description="A language the highlighter (Pygments) knows: python, bash, go, yaml, …"),
+]
 
 
 def _doc(text: str) -> Field:  # type: ignore[valid-type]
@@ -139,7 +150,7 @@ class Rule:
     summary: Annotated[Text, _doc("The short answer, 1-2 sentences (zh-CN).")]
     summary_en: Annotated[Text, _doc("One English paragraph for answer engines.")]
     meaning: Text
-    signatures: Annotated[tuple[Line, ...], Field(min_length=1), _doc("Literal error texts.")]
+    signatures: Annotated[tuple[Signature, ...], Field(min_length=1), _doc("Literal error texts.")]
     causes: Annotated[tuple[Text, ...], Field(min_length=1)]
     evidence: Annotated[tuple[Slug, ...], Field(min_length=1), _doc("Evidence field ids.")]
     boundaries: Annotated[tuple[Slug, ...], Field(min_length=1), _doc("Boundary ids.")]

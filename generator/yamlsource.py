@@ -8,6 +8,8 @@ refused before they can expand (an alias bomb costs one lookup, not 10**9).
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,13 +71,25 @@ class Source:
     data: Any = None
     root: yaml.Node | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: Where a comment follows a plain value on the same line: {path: (line, column)}.
+    comments: dict[PathT, tuple[int, int]] = field(default_factory=dict)
 
     def locate(self, path: PathT, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of ``path`` (its key with ``key``), or of its nearest
         existing parent."""
+        return _mark(self.node_at(path, key=key)) if self.root is not None else (1, 1)
+
+    def scalar_at(self, path: PathT) -> str | None:
+        """The value at ``path`` as written in the file, if it is a scalar there."""
+        if self.root is None:
+            return None
+        node = self.node_at(path)
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def node_at(self, path: PathT, *, key: bool = False) -> yaml.Node:
+        """The node at ``path`` (its key with ``key``), or the nearest existing parent."""
         node = self.root
-        if node is None:
-            return (1, 1)
+        assert node is not None
         for i, part in enumerate(path):
             child = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
@@ -89,7 +103,7 @@ class Source:
             if child is None:
                 break
             node = child
-        return _mark(node)
+        return node
 
     def problem(
         self,
@@ -135,6 +149,8 @@ class _Walker:
         self.track = "&" in text
         self.constructor = yaml.constructor.SafeConstructor()
         self.alias_reported = False
+        self.lines = text.splitlines()
+        self.hashes = " #" in text or "\t#" in text  # a comment can follow a value
 
     def walk(self, node: yaml.Node, path: PathT, depth: int = 0) -> Any:
         if self.track:
@@ -193,7 +209,14 @@ class _Walker:
     def _scalar(self, node: yaml.Node, parent: PathT, key: str | int | None) -> Any:
         if node.tag == _STR:
             value = node.value
-            if getattr(node, "style", None) or (value and value[0] not in _MAYBE_TYPED):
+            style = getattr(node, "style", None)
+            if style == ">" and _CJK_GAP.search(value):
+                value = _join_cjk_folds(
+                    value, self.lines[node.start_mark.line + 1 : node.end_mark.line + 1]
+                )
+            elif not style and self.hashes and key is not None:
+                self._note_comment(node, (*parent, key))
+            if style or (value and value[0] not in _MAYBE_TYPED):
                 return value  # quoted, block or plainly text: most values
             node.tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
             if node.tag == _STR:
@@ -210,6 +233,15 @@ class _Walker:
             self.source.problems.append(self.source.problem(path, message, where=_mark(node)))
             return None
 
+    def _note_comment(self, node: yaml.Node, path: PathT) -> None:
+        """Remember where a comment follows a plain value on its line: in running text,
+        ' #' silently ends the value (checks warn about text fields)."""
+        end = node.end_mark
+        rest = self.lines[end.line][end.column :] if end.line < len(self.lines) else ""
+        if rest.lstrip().startswith("#") and rest[:1] in (" ", "\t"):
+            column = end.column + len(rest) - len(rest.lstrip()) + 1
+            self.source.comments[path] = (end.line + 1, column)
+
     def _report_aliases(self) -> None:
         if self.alias_reported:
             return
@@ -225,6 +257,27 @@ class _Walker:
                     "write the value out in full; anchors and aliases are refused",
                 )
             )
+
+
+#: Scripts written without spaces between words. Hangul is not among them.
+_CJK = "\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(f"[{_CJK}] [{_CJK}]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def _join_cjk_folds(value: str, lines: list[str]) -> str:
+    """A folded (``>``) scalar without the spaces that folding put between two CJK
+    characters where the editor wrapped a line: Chinese and Japanese use no spaces."""
+    cursor = 0
+    for before, after in itertools.pairwise(lines):
+        a, b = before.rstrip(), after.lstrip()
+        if not (a and b and _CJK_CHAR.fullmatch(a[-1]) and _CJK_CHAR.fullmatch(b[0])):
+            continue
+        seam = value.find(f"{a[-1]} {b[0]}", cursor)
+        if seam >= 0:
+            value = value[: seam + 1] + value[seam + 2 :]
+            cursor = seam + 1
+    return value
 
 
 def _alias_events(text: str) -> Iterator[tuple[tuple[int, int], str]]:
@@ -280,7 +333,69 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
+#: How many "text with ': '" mistakes one run repairs (to report the ones after them).
+MAX_REPAIRS = 50
+#: ``key: value`` (after any "- " list markers) where the value is plain text.
+_PLAIN_PAIR = re.compile(
+    r"^(?P<lead>\s*(?:-\s+)*[^\s#'\"{\[&*!|>-][^:#]*?:\s+)(?P<value>[^\s'\"{\[&*!|>].*)$"
+)
+
+
+def _colon_in_text(text: str, exc: yaml.MarkedYAMLError, file: str) -> tuple[str, Problem] | None:
+    """The commonest YAML trap in prose: a plain value containing ': ' ("strict: true in
+    a sentence"), which YAML reads as a second key. Returns the text with that value
+    quoted, so parsing can go on and report what follows, and the problem to report."""
+    mark = exc.problem_mark
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return None
+    match = _PLAIN_PAIR.match(lines[mark.line])
+    if not match or mark.column < match.start("value") or ": " not in match["value"]:
+        return None
+    value = match["value"].rstrip()
+    lines[mark.line] = match["lead"] + json.dumps(value, ensure_ascii=False)
+    key = match["lead"].strip().lstrip("- ").rstrip(": ")
+    problem = Problem(
+        file,
+        mark.line + 1,
+        match.start("value") + 1,
+        "",
+        f"the text of '{key}' contains ': ', which YAML reads as the start of another key",
+        f"put the whole text in quotes, or fold it: '{key}: >' with the text on the next lines",
+    )
+    return "\n".join(lines), problem
+
+
 def parse_yaml_text(text: str, source: Source) -> Source:
+    repaired: list[Problem] = []
+    while True:
+        try:
+            _parse(text, source)
+            break
+        except yaml.MarkedYAMLError as exc:
+            fix = _colon_in_text(text, exc, source.file) if len(repaired) < MAX_REPAIRS else None
+            if fix is None:
+                source.problems.append(_syntax_problem(source, exc))
+                break
+            text, problem = fix
+            repaired.append(problem)
+    source.problems += repaired
+    return source
+
+
+def _syntax_problem(source: Source, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    hint = None
+    if exc.context and exc.context_mark:
+        hint = f"{exc.context} started on line {exc.context_mark.line + 1}"
+    message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
+    return Problem(source.file, line, column, "", message, hint)
+
+
+def _parse(text: str, source: Source) -> Source:
+    """Parse ``text`` into ``source``; a MarkedYAMLError propagates, so that the caller
+    can try a repair."""
     try:
         deep = _too_deep(text)
         if deep:
@@ -291,15 +406,8 @@ def parse_yaml_text(text: str, source: Source) -> Source:
             )
             return source
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        hint = None
-        if exc.context and exc.context_mark:
-            hint = f"{exc.context} started on line {exc.context_mark.line + 1}"
-        message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
-        source.problems.append(Problem(source.file, line, column, "", message, hint))
-        return source
+    except yaml.MarkedYAMLError:
+        raise
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1

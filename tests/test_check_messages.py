@@ -24,6 +24,125 @@ def problems_for(tmp_path: Path, text: str, *, strict: bool = False) -> list[str
 HINT_ID = "use lowercase letters, digits and single hyphens, e.g. 'http-429'"
 
 CASES = [
+    # ---- traps editors fall into (issue 9) ----
+    pytest.param(
+        [
+            (
+                "summary: 请求太多或太快，被服务商限流。等待后按指数退避重试。",
+                "summary: 设置 strict: true 之后仍然限流",
+            ),
+            ("meaning: 这不是密钥错误。", "meaning: 原因: 跨域"),
+            ("layer: upstream\n", "layer: upstrem\n"),
+        ],
+        [
+            "rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem' "
+            "(did you mean 'upstream'?)",
+            "rulebook.yaml:50:14: the text of 'summary' contains ': ', which YAML reads as the "
+            "start of another key (put the whole text in quotes, or fold it: 'summary: >' with "
+            "the text on the next lines)",
+            "rulebook.yaml:115:14: the text of 'meaning' contains ': ', which YAML reads as the "
+            "start of another key (put the whole text in quotes, or fold it: 'meaning: >' with "
+            "the text on the next lines)",
+        ],
+        id="colon-in-text-and-what-follows",
+    ),
+    pytest.param(
+        [("title: 429 Too Many Requests：请求被限流", "title: 429 Too Many Requests # 限流")],
+        [
+            "rulebook.yaml:48:34: warning: rules[0].title: the text ends at ' #': YAML reads "
+            "the rest of the line as a comment (quote the value to keep the '#', or remove "
+            "the comment)"
+        ],
+        id="comment-in-text",
+    ),
+    pytest.param(
+        [('      - "Too Many Requests"', '      - "' + "x" * 2001 + '"')],
+        [
+            "rulebook.yaml:55:9: rules[0].signatures[1]: is too long (at most 2,000) (keep the "
+            "error text itself, not the log around it: every page shows it)"
+        ],
+        id="signature-too-long",
+    ),
+    pytest.param(
+        [('      - "Too Many Requests"', '      - "' + "x" * 1900 + '"')], [], id="long-sdk-error"
+    ),
+    pytest.param(
+        [("      - lang: python", "      - lang: pyton")],
+        [
+            "rulebook.yaml:75:15: rules[0].examples[0].lang: unknown language 'pyton' "
+            "(did you mean 'python'?)"
+        ],
+        id="unknown-language",
+    ),
+    pytest.param([("      - lang: python", "      - lang: go")], [], id="any-highlighter-language"),
+    pytest.param(
+        [("      - 降低并发。", "      - 降低到 <your-gateway-host> 的并发。")],
+        [
+            "rulebook.yaml:68:9: rules[0].checklist[1]: raw HTML is not allowed: "
+            "'<your-gateway-host>' (a placeholder shows as typed in backticks: "
+            "`<your-gateway-host>`)"
+        ],
+        id="placeholder",
+    ),
+    pytest.param(
+        [("      - 降低并发。", "      - 降低到 `<your-gateway-host>` 的并发。")],
+        [],
+        id="placeholder-in-code",
+    ),
+    pytest.param(
+        [("      - 并发太高。", "      - 并发太高<img/src=x onerror=alert(1)>。")],
+        [
+            "rulebook.yaml:57:9: rules[0].causes[0]: raw HTML is not allowed: '<img/src=x' "
+            "(use Markdown, or put the text in `backticks` to show it literally)"
+        ],
+        id="tag-without-a-space",
+    ),
+    pytest.param(
+        [("related: [dns-enotfound]", "related: [cors-error]")],
+        [
+            "rulebook.yaml:81:15: rules[0].related[0]: 'cors-error' was renamed or removed: "
+            "redirects send it to 'cors-blocked' (relate to 'cors-blocked' instead)"
+        ],
+        id="related-to-a-redirect",
+    ),
+    pytest.param(
+        [("meaning: 请求还没有离开客户端。", "meaning: |\n      # 标题\n      正文")],
+        [
+            "rulebook.yaml:90:14: rules[1].meaning: a level-1 heading would compete with the "
+            "page's own sections (use #### or deeper, or **bold text**)"
+        ],
+        id="heading-in-text",
+    ),
+    pytest.param(
+        [("      - q: 重试有用吗？", "      - q: yes")],
+        [
+            "rulebook.yaml:105:12: rules[1].faq[1].q: expected text, got true/false "
+            '(YAML reads an unquoted yes as true/false: quote it, "yes")'
+        ],
+        id="unquoted-yes",
+    ),
+    pytest.param(
+        [
+            (
+                "      - 前端直连 API。",
+                "      - 前端直连 API。![x](https://tracker.example.net/p.gif)",
+            )
+        ],
+        [
+            "rulebook.yaml:119:9: rules[2].causes[0]: image from another host: "
+            "'https://tracker.example.net/p.gif' (pages load nothing from other hosts; link to "
+            "it instead: [text](url))"
+        ],
+        id="image-from-another-host",
+    ),
+    pytest.param(
+        [("    title: ENOTFOUND：域名解析失败", '    title: "ENOTFOUND\\n# 域名解析失败"')],
+        [
+            "rulebook.yaml:86:12: rules[1].title: must be one line (remove the line break; in "
+            "YAML write it on one line, or fold it with >)"
+        ],
+        id="line-break-in-a-title",
+    ),
     pytest.param(
         [("layer: upstream\n", "layer: upstrem\n")],
         ["rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem' (did you mean 'upstream'?)"],
@@ -286,6 +405,25 @@ def test_review_dates_with_a_fixed_today(
     path.write_text(small_text, encoding="utf-8")
     day = dt.date.fromisoformat(today)
     assert [p.text() for p in load(path, display="rulebook.yaml", today=day).problems] == expected
+
+
+def test_folded_chinese_text_joins_without_spaces(tmp_path: Path, small_text: str) -> None:
+    text = mutate(
+        small_text,
+        (
+            "    meaning: 限流说明请求到达了服务商，密钥和网络都没问题。\n",
+            "    meaning: >\n      限流说明请求到达了\n      服务商，English\n"
+            "      words stay apart。\n",
+        ),
+    )
+    path = tmp_path / "rulebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load(path)
+    assert loaded.problems == []
+    assert loaded.rulebook is not None
+    assert (
+        loaded.rulebook.rules[0].meaning == "限流说明请求到达了服务商，English words stay apart。"
+    )
 
 
 def test_a_yaml_syntax_error_is_located(tmp_path: Path, small_text: str) -> None:
