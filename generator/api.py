@@ -136,7 +136,10 @@ ENDPOINTS = [
     ("index.json", "This index: links to every document."),
     ("rules.json", "Every rule, full."),
     ("rules/{id}.json", "One rule, full, with its page URLs."),
-    ("codes/{code}.json", "The rules that carry one status or error code."),
+    (
+        "codes/{code}.json",
+        "The rules that carry one status or error code; also answers in lowercase.",
+    ),
     ("evidence.json", "The catalogue of evidence fields and their sensitivity."),
     ("boundaries.json", "The safe boundaries."),
     ("layers.json", "The layers of the request path, with their rule ids."),
@@ -196,6 +199,9 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
     for code, carriers in codes.items():
         result = {"code": code, "rules": [rules[rule.id] for rule in carriers]}
         docs[f"codes/{code}.json"] = b.envelope(result, len(carriers))
+        # Clients often lower-case what they look up; `check` refuses codes that differ
+        # only by case, so the lowercase name is free to answer too.
+        docs.setdefault(f"codes/{code.lower()}.json", docs[f"codes/{code}.json"])
     index = IndexOut(
         site=ctx.settings.site_name,
         site_url=ctx.settings.site_url,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: The API's version; bump per CHANGELOG_API.md (major = breaking, minor = additive).
-API_VERSION = "1.2.0"
+API_VERSION = "1.3.0"
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,15 @@ exactly as it was.
 from __future__ import annotations
 
 import calendar
+import ctypes
+import errno
 import gc
 import hashlib
 import html
 import multiprocessing
+import os
 import shutil
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -149,11 +153,35 @@ def merge_into(source: Path, site: Path) -> None:
     shutil.rmtree(source)
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``), so
+    that a reader of ``b`` never finds it missing. False where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM):  # a filesystem without exchange
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def swap_in(new: Path, site_dir: Path) -> None:
-    """Replace ``site_dir`` by ``new`` with two renames on the same filesystem."""
+    """Replace ``site_dir`` by ``new``: an atomic exchange where the system has one,
+    else two renames (and the next build restores ``site_dir`` if a crash fell between)."""
     old = site_dir.with_name(f".{site_dir.name}.old")
     if old.exists():
         shutil.rmtree(old)
+    if site_dir.exists() and _exchange(new, site_dir):
+        shutil.rmtree(new)  # it now holds the previous site
+        return
     if site_dir.exists():
         site_dir.rename(old)
     new.rename(site_dir)
@@ -161,10 +189,19 @@ def swap_in(new: Path, site_dir: Path) -> None:
         shutil.rmtree(old)
 
 
-def build(project: Project, site_dir: Path) -> BuildResult:
+def restore_interrupted_swap(site_dir: Path) -> None:
+    """A crash between the two renames of the fallback swap leaves only ``.<site>.old``."""
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    if old.is_dir() and not site_dir.exists():
+        old.rename(site_dir)
+
+
+def build(project: Project, site_dir: Path, rulebook: Rulebook | None = None) -> BuildResult:
+    """Build the site; ``rulebook`` skips loading ``project.rules`` (a model already
+    validated, or built by a test that exercises the renderer without the checks)."""
     started = time.perf_counter()
     settings = load_settings(project.config)
-    rb = load_or_raise(project.rules)
+    rb = rulebook or load_or_raise(project.rules)
     # The model lives for the whole build: keep the cyclic collector from rescanning it
     # on every collection (that made page rendering grow faster than the rule count).
     gc.freeze()
@@ -186,6 +223,7 @@ def _build(
         raise BuildError(
             f"another build is writing {site_dir} right now; wait for it to finish"
         ) from None
+    restore_interrupted_swap(site_dir)
     tmp = site_dir.with_name(f".{site_dir.name}.tmp")
     # Staging is per site directory, so a preview and a build can run side by side.
     work = project.work / "build" / hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]

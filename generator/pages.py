@@ -106,7 +106,9 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
     ]
     for layer in rb.layers:
         rules = rb.rules_in(layer.id)
-        lastmod = _newest(rules, updated)
+        # A layer without rules has a topic page (it says so) with no date of its own,
+        # and no FAQ page: an empty FAQPage is invalid structured data.
+        lastmod = _newest(rules, updated) if rules else None
         pages.append(
             Page(
                 topic_page(layer.id),
@@ -118,17 +120,18 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
                 {"layer": layer, "rules": rules},
             )
         )
-        pages.append(
-            Page(
-                faq_page(layer.id),
-                "faq.md.j2",
-                f"{layer.title}：常见问题",
-                layer.summary,
-                "faq",
-                lastmod,
-                {"layer": layer, "rules": rules},
+        if rules:
+            pages.append(
+                Page(
+                    faq_page(layer.id),
+                    "faq.md.j2",
+                    f"{layer.title}：常见问题",
+                    layer.summary,
+                    "faq",
+                    lastmod,
+                    {"layer": layer, "rules": rules},
+                )
             )
-        )
     for rule in rb.rules:
         pages.append(
             Page(

@@ -9,6 +9,7 @@ not re-sent within 10 minutes unless forced; failed ones are never held back.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import os
@@ -136,6 +137,10 @@ class PublishOptions:
     force: bool = False
 
 
+def _utc(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def publish(
     settings: Settings,
     options: PublishOptions,
@@ -162,16 +167,22 @@ def publish(
     state = State.load(options.state_file)
     changes = compute_changes(current, state)
     urls = changes.urls
+    recent: set[str] = set()
     if not options.force:
         recent = {u for u in urls if now() - state.sent_at.get(u, 0.0) < THROTTLE_SECONDS}
         if recent:
+            until = max(state.sent_at[u] for u in recent) + THROTTLE_SECONDS
             say(
-                f"holding back {len(recent)} URL(s) sent less than 10 minutes ago "
-                "(--force sends them anyway)"
+                f"holding back {len(recent)} changed URL(s) sent less than 10 minutes ago, "
+                f"until {_utc(until)}: publish again then, or use --force"
             )
         urls = [u for u in urls if u not in recent]
     if not urls:
-        say("nothing changed since the last publish; no request sent")
+        say(
+            "no request sent"
+            if recent
+            else "nothing changed since the last publish; no request sent"
+        )
         return []
     say(
         f"{len(changes.added)} added, {len(changes.changed)} changed, "

@@ -140,3 +140,88 @@ def test_build_command_reports_rulebook_errors_without_traceback(
     assert "rules[0].layer: unknown layer 'nowhere'" in err
     assert "Traceback" not in err
     assert not (tmp_path / "site").exists()
+
+
+def test_a_layer_without_rules_gets_no_faq_page_and_no_borrowed_date(project: Path) -> None:
+    rules = project / "rules" / "rulebook.yaml"
+    rules.write_text(
+        mutate(
+            rules.read_text(encoding="utf-8"),
+            ("layers:\n", "layers:\n  - id: tls\n    title: TLS\n    summary: 证书和握手。\n"),
+        ),
+        encoding="utf-8",
+    )
+    site = project / "site"
+    build(project_of(project), site)
+    assert (site / "topics/tls/index.html").is_file()
+    assert not (site / "faq/tls").exists()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    topic = sitemap[sitemap.index("/topics/tls/</loc>") :].split("</url>")[0]
+    assert "<lastmod>" not in topic
+    faq_hub = (site / "faq/index.md").read_text(encoding="utf-8")
+    assert "/faq/tls/" not in faq_hub
+    for page in site.rglob("index.html"):
+        assert '"mainEntity":[]' not in page.read_text(encoding="utf-8"), page
+
+
+def test_the_swap_never_leaves_the_site_missing(tmp_path: Path) -> None:
+    """A reader of site/ (a web server) must always find it: the swap is one atomic step."""
+    import threading
+
+    from generator.build import swap_in
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("0", encoding="utf-8")
+    missing: list[int] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if not (site / "index.html").exists():
+                missing.append(1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for i in range(1, 200):
+            new = tmp_path / ".site.tmp"
+            new.mkdir()
+            (new / "index.html").write_text(str(i), encoding="utf-8")
+            swap_in(new, site)
+    finally:
+        stop.set()
+        watcher.join()
+    assert (site / "index.html").read_text(encoding="utf-8") == "199"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert missing == []
+
+
+def test_an_interrupted_fallback_swap_is_restored(tmp_path: Path) -> None:
+    from generator.build import restore_interrupted_swap
+
+    old = tmp_path / ".site.old"
+    old.mkdir()
+    (old / "index.html").write_text("previous", encoding="utf-8")
+    restore_interrupted_swap(tmp_path / "site")
+    assert (tmp_path / "site/index.html").read_text(encoding="utf-8") == "previous"
+
+
+def test_the_benchmark_synthesiser_keeps_redirects_valid(tmp_path: Path) -> None:
+    import importlib.util
+
+    from generator.loader import load
+
+    from conftest import SMALL
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "tests/bench/bench.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    target = tmp_path / "rulebook.yaml"
+    bench.synthesise(SMALL, 7, target)
+    loaded = load(target)
+    assert [p.text() for p in loaded.errors] == []
+    assert loaded.rulebook is not None and loaded.rulebook.redirects == {
+        "cors-error": "cors-blocked-2"
+    }

@@ -118,8 +118,8 @@ def test_diff_of_a_changed_rule_names_fields_and_urls(tmp_path, small_text, caps
         f"  {SITE}checklists/dns-enotfound/",
         f"  {SITE}rules/dns-enotfound/",
     ]
-    # rules.json, rules/dns-enotfound.json and codes/ENOTFOUND.json
-    assert lines[5] == "3 API document(s) affected"
+    # rules.json, rules/dns-enotfound.json, codes/ENOTFOUND.json and its lowercase name
+    assert lines[5] == "4 API document(s) affected"
 
 
 def test_diff_of_an_added_rule(tmp_path, small_text, capsys) -> None:
@@ -231,27 +231,60 @@ def test_pre_commit_hook_entry_runs_on_a_fixture(tmp_path: Path, small_text: str
     assert "rules/rulebook.yaml:49:12: rules[0].layer: unknown layer 'upstrem'" in bad.stdout
 
 
+def test_this_repository_guards_the_schema_on_commit() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    schema = hooks["triagebook-schema"]
+    assert schema["entry"].endswith("triagebook schema --check")
+    assert re.search(schema["files"], "generator/model.py")
+
+
+# ---- the editors' schema ---------------------------------------------------------------------
+
+
+def test_the_committed_schema_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    path = ROOT / "schema" / "rulebook.schema.json"
+    assert main(["schema", "--check", "--output", str(path)]) == 0, capsys.readouterr().err
+
+
+def test_a_stale_schema_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    schema = json.loads((ROOT / "schema" / "rulebook.schema.json").read_text(encoding="utf-8"))
+    del schema["properties"]["redirects"]  # as main had it
+    stale = tmp_path / "rulebook.schema.json"
+    stale.write_text(json.dumps(schema), encoding="utf-8")
+    assert main(["schema", "--check", "--output", str(stale)]) == 1
+    assert f"{stale} is stale: run `triagebook schema` and commit it" in capsys.readouterr().err
+    assert main(["schema", "--output", str(stale)]) == 0
+    assert main(["schema", "--check", "--output", str(stale)]) == 0
+
+
 # ---- glossary ---------------------------------------------------------------------------------
 
 
 def test_glossary_links_only_the_first_mention_outside_code() -> None:
     from generator.glossary import Glossary
     from generator.loader import load_or_raise
+    from generator.markdown_text import to_html, twin_markdown
 
     glossary = Glossary(load_or_raise(SMALL))
     seen: set[str] = set()
+
+    def gloss(text: str) -> list[tuple[str, str | None]]:
+        return [(p, f"glossary/#{a}" if a else None) for p, a in glossary.split(text, seen)]
+
     text = "看 `Retry-After` 头；Retry-After 告诉你等多久，retry-after 只链接一次。"
-    linked = glossary.link(text, seen, lambda a: f"glossary/#{a}")
-    assert linked == (
+    assert twin_markdown(to_html(text), str, gloss) == (
         "看 `Retry-After` 头；[Retry-After](glossary/#term-retry-after) 告诉你等多久，"
         "retry-after 只链接一次。"
     )
-    assert glossary.link("再说 Retry-After。", seen, lambda a: a) == "再说 Retry-After。"
-    assert glossary.link("Retry-Afterwards", set(), lambda a: a) == "Retry-Afterwards"
+    assert twin_markdown(to_html("再说 Retry-After。"), str, gloss) == "再说 Retry-After。"
+    assert glossary.split("Retry-Afterwards", set()) == [("Retry-Afterwards", None)]
 
 
 def test_rule_pages_link_glossary_terms(real_site: Path) -> None:
-    html = (real_site / "rules" / "cors-blocked" / "index.html").read_text(encoding="utf-8")
-    assert html.count('href="../../glossary/#term-cors"') == 1
+    import lxml.html
+
+    page = lxml.html.parse(str(real_site / "rules" / "cors-blocked" / "index.html"))
+    assert page.xpath('count(//a[@href="../../glossary/#term-cors"])') == 1
     glossary = (real_site / "glossary" / "index.html").read_text(encoding="utf-8")
     assert 'id="term-cors"' in glossary

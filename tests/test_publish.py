@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -97,12 +98,15 @@ def site(project: Path, tmp_path: Path) -> Path:
     return tmp_path / "site"
 
 
-def run(project: Path, site: Path, fake: FakeIndexNow, **kw: object) -> tuple[list[str], list[str]]:
+def run(
+    project: Path, site: Path, fake: FakeIndexNow, now: float | None = None, **kw: object
+) -> tuple[list[str], list[str]]:
     said: list[str] = []
     options = PublishOptions(
         site_dir=site, state_file=site.parent / "state.json", endpoint=fake.url, **kw
     )  # type: ignore[arg-type]
-    sent = publish(load_settings(project / "mkdocs.yml"), options, say=said.append)
+    clock = {"now": (lambda: now)} if now is not None else {}
+    sent = publish(load_settings(project / "mkdocs.yml"), options, say=said.append, **clock)
     return sent, said
 
 
@@ -246,9 +250,24 @@ def test_recently_accepted_urls_are_held_back_unless_forced(project, site, index
     manifest["urls"][changed] = "edited"
     (site / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     sent, said = run(project, site, indexnow)
-    assert sent == [] and said[0].startswith("holding back 1 URL(s)")
+    assert sent == [] and said[0].startswith("holding back 1 changed URL(s)")
+    assert " until 20" in said[0] and " UTC: publish again then, or use --force" in said[0]
+    assert said[-1] == "no request sent"  # not "nothing changed": something did
     sent, _ = run(project, site, indexnow, force=True)
     assert sent == [changed]
+
+
+def test_held_back_urls_are_sent_by_a_later_publish(project, site, indexnow) -> None:
+    started = time.time()
+    run(project, site, indexnow, now=started)
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    changed = f"https://{HOST}/rules/http-429/"
+    manifest["urls"][changed] = "edited"
+    (site / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert run(project, site, indexnow, now=started + 60)[0] == []
+    sent, said = run(project, site, indexnow, now=started + 601)
+    assert sent == [changed]
+    assert not any("holding back" in line for line in said)
 
 
 def test_dry_run_sends_nothing_and_keeps_the_state(project, site, indexnow) -> None:

@@ -44,6 +44,9 @@ def synthesise(source: Path, n: int, target: Path) -> None:
         rule["related"] = [f"{rules[j % len(rules)]['id']}-{j}"] if n > 1 else []
         out.append(rule)
     data["rules"] = out
+    # Redirects point at the first copy of the rule they name (its id gained a suffix).
+    first_copy = {rule["id"]: f"{rule['id']}-{i}" for i, rule in enumerate(rules)}
+    data["redirects"] = {old: first_copy[new] for old, new in data.get("redirects", {}).items()}
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
 
 
