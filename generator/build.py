@@ -89,11 +89,55 @@ class BuildResult:
     seconds: float
 
 
+def check_content(content: Path, root: Path) -> None:
+    """Refuse what content/ must not publish: symbolic links that lead outside the project
+    (they would publish any file the builder can read), broken links and link loops."""
+    pending, seen = [content], {content.resolve()}
+    while pending:
+        folder = pending.pop()
+        for entry in sorted(folder.iterdir()):
+            shown = (
+                entry.relative_to(content.parent) if entry.is_relative_to(content.parent) else entry
+            )
+            if entry.is_symlink():
+                try:
+                    target = entry.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    raise BuildError(f"{shown}: broken symbolic link (or a loop)") from None
+                if not target.is_relative_to(root):
+                    raise BuildError(
+                        f"{shown} links outside the project ({target}): refusing to publish it"
+                    )
+            if entry.is_dir():
+                real = entry.resolve()
+                if real in seen:
+                    raise BuildError(f"{shown}: symbolic link loop")
+                seen.add(real)
+                pending.append(entry)
+
+
+def check_site_dir(project: Project, site_dir: Path) -> None:
+    """The site directory is emptied by every build: it must not hold or sit in a source."""
+    sources = {
+        "the rulebook's folder": project.rules.resolve().parent,
+        "content/": project.content.resolve(),
+        "site_templates/": project.templates.resolve(),
+        "the site settings": project.config.resolve(),
+    }
+    for label, source in sources.items():
+        if source.is_relative_to(site_dir) or site_dir.is_relative_to(source):
+            raise BuildError(
+                f"--site-dir {site_dir} would overlap {label} ({source}), and a build replaces "
+                "the whole site directory: choose a folder of its own, such as site/"
+            )
+
+
 def stage(project: Project, rb: Rulebook, settings: Settings, docs: Path) -> list[Page]:
     """Write content/ plus the generated pages into ``docs`` (emptied first)."""
     if docs.exists():
         shutil.rmtree(docs)
     if project.content.is_dir():
+        check_content(project.content, project.root)
         shutil.copytree(project.content, docs)
     else:
         docs.mkdir(parents=True)
@@ -215,6 +259,17 @@ def _build(
     project: Project, settings: Settings, rb: Rulebook, site_dir: Path, started: float
 ) -> BuildResult:
     site_dir = site_dir.resolve()
+    check_site_dir(project, site_dir)
+    try:
+        return _build_into(project, settings, rb, site_dir, started)
+    except OSError as exc:  # the environment: a read-only folder, a full disk
+        where = exc.filename or site_dir
+        raise BuildError(f"cannot build the site: {exc.strerror or exc}: {where}") from exc
+
+
+def _build_into(
+    project: Project, settings: Settings, rb: Rulebook, site_dir: Path, started: float
+) -> BuildResult:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(site_dir.with_name(f".{site_dir.name}.lock")))
     try:
@@ -224,7 +279,10 @@ def _build(
             f"another build is writing {site_dir} right now; wait for it to finish"
         ) from None
     restore_interrupted_swap(site_dir)
+    # Everything that becomes the site is written beside it, so the final moves are
+    # renames on one filesystem wherever the site directory lives.
     tmp = site_dir.with_name(f".{site_dir.name}.tmp")
+    extra = site_dir.with_name(f".{site_dir.name}.outputs")
     # Staging is per site directory, so a preview and a build can run side by side.
     work = project.work / "build" / hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
     try:
@@ -234,7 +292,6 @@ def _build(
             shutil.rmtree(tmp)
         hand_written = hand_written_pages(project.content)
         ctx = BuildContext(rb, settings, pages, project.templates, hand_written)
-        extra = work / "outputs"
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             outputs = pool.submit(write_outputs, ctx, extra)
             render_site(
@@ -246,7 +303,8 @@ def _build(
             write(ctx, tmp)
         swap_in(tmp, site_dir)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        for leftover in (tmp, extra):
+            if leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
         lock.release()
     return BuildResult(rb, pages, site_dir, time.perf_counter() - started)

@@ -143,7 +143,8 @@ def check_never_evidence(ctx: Context) -> Iterator[Problem]:
 
 
 def check_file_names(ctx: Context) -> Iterator[Problem]:
-    """Ids and codes become file and folder names: none may be a reserved device name."""
+    """Ids and codes become file and folder names: none may be a reserved device name, and
+    no id may take the place of a hub (``index``)."""
     rb = ctx.rulebook
     named: list[tuple[PathT, str]] = [(("rules", i, "id"), r.id) for i, r in enumerate(rb.rules)]
     named += [(("layers", i, "id"), x.id) for i, x in enumerate(rb.layers)]
@@ -154,13 +155,46 @@ def check_file_names(ctx: Context) -> Iterator[Problem]:
     ]
     named += [(("redirects", old), old) for old in rb.redirects]
     for path, name in named:
-        if name.split(".")[0].lower() in RESERVED_NAMES:
+        is_id = path[-1] == "id" or path[0] == "redirects"
+        if is_id and name == "index":  # rules/index/, topics/index/ would replace the hubs
+            yield ctx.problem(
+                path,
+                "'index' is reserved: it is the address of a hub page",
+                "choose another id",
+                key=path[0] == "redirects",
+            )
+        elif name.split(".")[0].lower() in RESERVED_NAMES:
             yield ctx.problem(
                 path,
                 f"'{name}' is a reserved file name on Windows",
                 "choose another id or code",
                 key=path[0] == "redirects",
             )
+
+
+def check_version(ctx: Context) -> Iterator[Problem]:
+    """YAML's true and 1.0 pass as 1 in a lenient comparison; the format version is the
+    integer 1 and nothing else."""
+    value = ctx.source.data.get("version")
+    if type(value) is not int:
+        yield ctx.problem(("version",), f"version must be the number 1, got {value!r}")
+
+
+#: sitemaps.org: one sitemap file holds at most 50,000 URLs, and the theme reads only one.
+MAX_SITE_URLS = 50_000
+#: Pages that exist whatever the rulebook holds: home, hubs, catalogues, hand-written pages.
+_FIXED_PAGES = 20
+
+
+def check_site_size(ctx: Context) -> Iterator[Problem]:
+    rb = ctx.rulebook
+    urls = 2 * len(rb.rules) + 2 * len(rb.layers) + 2 * len(rb.redirects) + _FIXED_PAGES
+    if urls > MAX_SITE_URLS:
+        yield ctx.problem(
+            ("rules",),
+            f"the site would have about {urls:,} page URLs; one sitemap holds {MAX_SITE_URLS:,}",
+            "split the knowledge base into several sites",
+        )
 
 
 def check_codes(ctx: Context) -> Iterator[Problem]:
@@ -403,6 +437,21 @@ def check_markdown(ctx: Context) -> Iterator[Problem]:
                 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def check_control_characters(ctx: Context) -> Iterator[Problem]:
+    """Escapes in double-quoted YAML ("\\x1b", "\\u0007") produce characters that the file
+    itself may not contain; they would break the feed and reach terminals."""
+    for path, text, _ in iter_texts(ctx.rulebook):
+        if found := _CONTROL.search(text):
+            yield ctx.problem(
+                path,
+                f"contains the control character U+{ord(found.group()):04X}",
+                "remove it; escapes such as \\x1b or \\u0007 in quoted text produce one",
+            )
+
+
 def check_single_lines(ctx: Context) -> Iterator[Problem]:
     """Titles, labels and questions are shown on one line: a line break in one would
     start a new block (a heading, a list) wherever it is printed."""
@@ -453,6 +502,8 @@ def check_no_secrets(ctx: Context) -> Iterator[Problem]:
 
 
 CHECKS: tuple[Check, ...] = (
+    check_version,
+    check_site_size,
     check_unique_ids,
     check_references,
     check_never_evidence,
@@ -465,6 +516,7 @@ CHECKS: tuple[Check, ...] = (
     check_review_dates,
     check_markdown,
     check_single_lines,
+    check_control_characters,
     check_comments_in_text,
     check_no_secrets,
 )

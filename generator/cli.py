@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import signal
 import sys
 import threading
@@ -29,6 +31,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default=Path("mkdocs.yml"),
         help="site settings (default: mkdocs.yml)",
     )
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536 or any(c.isspace() for c in host):
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT such as 127.0.0.1:8000, got {text!r}")
+    return host or "127.0.0.1", int(port)
 
 
 def _date(text: str) -> dt.date:
@@ -98,7 +107,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="live preview; rebuilds on changes")
     _common(serve)
-    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    serve.add_argument(
+        "--dev-addr", type=_address, default=("127.0.0.1", 8000), metavar="HOST:PORT"
+    )
     publish = sub.add_parser(
         "publish", help="ping IndexNow with the URLs changed since the last publish"
     )
@@ -114,6 +125,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     publish.add_argument(
         "--force", action="store_true", help="also send URLs accepted less than 10 minutes ago"
+    )
+    publish.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up when the whole publish takes longer (default: 120)",
     )
 
     schema = sub.add_parser("schema", help="write the rulebook's JSON Schema for editors")
@@ -173,22 +191,27 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from generator.build import Project
     from generator.config import load_settings
     from generator.diff import diff_rulebooks, format_json, format_markdown, format_text
-    from generator.gitfiles import file_at
+    from generator.gitfiles import file_at, is_revision
     from generator.loader import load_or_raise
 
+    base: contextlib.AbstractContextManager[Path]
     if args.base:
         if args.old or args.new:
             raise UsageError("give either OLD NEW or --base GITREF, not both")
-        old_path, new_path = file_at(args.base, args.rules), args.rules
+        if not is_revision(args.base):  # e.g. "-p": git would read it as an option
+            raise UsageError(f"not a git revision: {args.base!r}")
+        base = file_at(args.base, args.rules)
     elif args.old and args.new:
-        old_path, new_path = args.old, args.new
+        base = contextlib.nullcontext(args.old)
     else:
         raise UsageError("diff needs OLD and NEW rulebooks, or --base GITREF")
     project = Project(args.rules, args.config)
     settings = load_settings(args.config)
-    diff = diff_rulebooks(
-        load_or_raise(old_path), load_or_raise(new_path), settings, project.templates
-    )
+    with base as old_path:
+        shown = f"{args.rules}@{args.base}" if args.base else str(old_path)
+        old = load_or_raise(old_path, display=shown)
+    new = load_or_raise(args.new or args.rules)
+    diff = diff_rulebooks(old, new, settings, project.templates)
     formats = {"text": format_text, "markdown": format_markdown, "json": format_json}
     print(formats[args.format](diff))
     return EXIT_OK
@@ -215,6 +238,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         key=args.key,
         dry_run=args.dry_run,
         force=args.force,
+        **({"timeout": args.timeout} if args.timeout else {}),
     )
     publish(load_settings(args.config), options, say=lambda text: print(text, file=sys.stderr))
     return EXIT_OK
@@ -224,8 +248,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from generator.build import Project
     from generator.serve import serve
 
-    host, _, port = args.dev_addr.rpartition(":")
-    serve(Project(args.rules, args.config), host or "127.0.0.1", int(port))
+    host, port = args.dev_addr
+    serve(Project(args.rules, args.config), host, port)
     return EXIT_OK
 
 
@@ -256,15 +280,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
-        print(f"triagebook {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except RulebookError as exc:
-        print(format_problems(exc.problems, "text"), file=sys.stderr)
-        print(f"error: {summary(exc.problems)}; nothing was written", file=sys.stderr)
-        return EXIT_PROBLEMS
-    except GeneratorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if os.environ.get("TRIAGEBOOK_DEBUG") and not isinstance(exc, GeneratorError):
+            raise
+        return _report(exc, args.command)
+
+
+def _report(exc: Exception, command: str) -> int:
+    """One clear message for whatever went wrong, and the exit status; never a traceback."""
+    if isinstance(exc, UsageError):
+        print(f"triagebook {command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, RulebookError):
+        print(format_problems(exc.problems, "text"), file=sys.stderr)
+        print(f"error: {summary(exc.problems)}; nothing was written", file=sys.stderr)
+    elif isinstance(exc, GeneratorError):
+        print(f"error: {exc}", file=sys.stderr)
+    elif isinstance(exc, OSError):  # the environment: a folder that cannot be written
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+    else:  # a bug: say so in one line; the traceback is one switch away
+        print(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it with the "
+            "output of `triagebook --version` (TRIAGEBOOK_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+    return EXIT_PROBLEMS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import UnionType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +47,16 @@ class Settings:
         return self.site_url + path.lstrip("/")
 
 
+def _expect(
+    config_file: Path, raw: dict[str, Any], key: str, kind: type | UnionType, label: str
+) -> Any:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, kind):
+        got = type(value).__name__
+        raise GeneratorError(f"{config_file}: '{key}' must be {label}, got {got}: {value!r}")
+    return value
+
+
 def load_settings(config_file: Path) -> Settings:
     try:
         with config_file.open(encoding="utf-8") as fh:
@@ -56,16 +67,21 @@ def load_settings(config_file: Path) -> Settings:
         ) from exc
     except Exception as exc:  # mkdocs' loader raises plain YAML errors
         raise GeneratorError(f"{config_file}: invalid YAML: {exc}") from exc
-    site_url = str(raw.get("site_url") or "")
+    if not isinstance(raw, dict):
+        raise GeneratorError(f"{config_file}: the site settings must be a mapping of keys")
+    site_url = str(_expect(config_file, raw, "site_url", str, "a URL") or "")
+    if site_url and urlsplit(site_url).scheme not in ("http", "https"):
+        raise GeneratorError(f"{config_file}: site_url must start with https:// or http://")
     if site_url and not site_url.endswith("/"):
         site_url += "/"
-    theme = raw.get("theme") or {}
+    theme = _expect(config_file, raw, "theme", dict | str, "a mapping") or {}
+    language = theme.get("language") if isinstance(theme, dict) else None
     return Settings(
         config_file=config_file,
-        site_name=str(raw.get("site_name") or "triagebook"),
+        site_name=str(_expect(config_file, raw, "site_name", str, "text") or "triagebook"),
         site_url=site_url or "http://127.0.0.1:8000/",
-        description=str(raw.get("site_description") or ""),
-        language=str(theme.get("language") or "en") if isinstance(theme, dict) else "en",
-        extra=dict(raw.get("extra") or {}),
-        site_url_configured=bool(raw.get("site_url")),
+        description=str(_expect(config_file, raw, "site_description", str, "text") or ""),
+        language=str(language or "en"),
+        extra=dict(_expect(config_file, raw, "extra", dict, "a mapping") or {}),
+        site_url_configured=bool(site_url),
     )

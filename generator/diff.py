@@ -16,6 +16,7 @@ from generator.config import Settings
 from generator.model import Rule, Rulebook
 from generator.outputs import BuildContext
 from generator.pages import plan_pages, render_pages
+from generator.templating import inline_code, table_cell
 from generator.urls import rule_id_paths
 
 
@@ -151,11 +152,13 @@ def format_markdown(diff: RulebookDiff) -> str:
     out = ["### Rulebook change", ""]
     if diff.rules:
         out += ["| rule | change |", "|---|---|"]
-        out += [f"| `{c.id}` | {_describe(c)} |" for c in diff.rules]
+        out += [f"| {inline_code(c.id)} | {_describe(c)} |" for c in diff.rules]
         out.append("")
     for name, keys in diff.catalogues.items():
         if keys:
-            out.append(f"- **{name}** changed: {', '.join(f'`{k}`' for k in keys)}")
+            # Keys are rulebook text (glossary terms): a code span sized to hold them.
+            shown = ", ".join(table_cell(inline_code(k)) for k in keys)
+            out.append(f"- **{name}** changed: {shown}")
     for rule_id in diff.dangling:
         out.append(
             f"\n> [!WARNING]\n> `{rule_id}` was removed without a redirect: "

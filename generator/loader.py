@@ -72,7 +72,7 @@ def _load(path: Path, *, strict: bool, display: str | None, today: dt.date | Non
     source = load_yaml(path, display)
     problems = list(source.problems)
     rulebook = None
-    if source.data is not None:
+    if source.root is not None:
         if not isinstance(source.data, dict):
             problems.append(source.problem((), "the rulebook must be a mapping of keys"))
         else:
@@ -85,8 +85,8 @@ def _load(path: Path, *, strict: bool, display: str | None, today: dt.date | Non
     return Loaded(source, rulebook, sort_problems(problems))
 
 
-def load_or_raise(path: Path, *, strict: bool = False) -> Rulebook:
-    loaded = load(path, strict=strict)
+def load_or_raise(path: Path, *, strict: bool = False, display: str | None = None) -> Rulebook:
+    loaded = load(path, strict=strict, display=display)
     if loaded.errors or loaded.rulebook is None:
         raise RulebookError(loaded.problems)
     return loaded.rulebook

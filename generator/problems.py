@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +30,9 @@ class Problem:
     def body(self) -> str:
         path = f"{self.path}: " if self.path else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{path}{self.message}{hint}"
+        # Rulebook values reach messages: their control characters must not reach the
+        # terminal (escape sequences) or a CI log, so they are shown as escapes.
+        return _CONTROL.sub(_escape, f"{path}{self.message}{hint}")
 
     def text(self) -> str:
         label = "" if self.severity == "error" else "warning: "
@@ -40,7 +48,29 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line, p.column, p.path, p.message))
 
 
+#: Beyond this many, more problems only bury the first ones (200,000 aliases or duplicate
+#: keys would print 200,000 lines): the report ends with how many more there are.
+MAX_SHOWN = 200
+
+
+def capped(problems: list[Problem], limit: int = MAX_SHOWN) -> list[Problem]:
+    if len(problems) <= limit:
+        return problems
+    rest = problems[limit:]
+    more = Problem(
+        rest[0].file,
+        rest[0].line,
+        rest[0].column,
+        "",
+        f"… and {len(rest):,} more problem(s) not shown",
+        "fix the ones above first; they often cause the rest",
+        "error" if any(p.severity == "error" for p in rest) else "warning",
+    )
+    return [*problems[:limit], more]
+
+
 def format_problems(problems: list[Problem], fmt: str) -> str:
+    problems = capped(problems)
     if fmt == "json":
         return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2)
     if fmt == "github":

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from generator.config import Settings
 from generator.errors import PublishError
 from generator.indexnow import (
+    DEADLINE,
     DEFAULT_ENDPOINT,
     MAX_URLS_PER_REQUEST,
     Submission,
@@ -135,6 +136,7 @@ class PublishOptions:
     key: str | None = None
     dry_run: bool = False
     force: bool = False
+    timeout: float = DEADLINE  # seconds for the whole publish
 
 
 def _utc(seconds: float) -> str:
@@ -194,11 +196,15 @@ def publish(
         say("dry run: nothing was sent and the state was not changed")
         return urls
     key_location = settings.url(key_file_name(key))
+    deadline = time.monotonic() + options.timeout
     accepted: list[str] = []
     for start in range(0, len(urls), MAX_URLS_PER_REQUEST):
         batch = urls[start : start + MAX_URLS_PER_REQUEST]
         status = submit(
-            Submission(options.endpoint, host, key, key_location, batch), sleep=sleep, say=say
+            Submission(options.endpoint, host, key, key_location, batch),
+            deadline=deadline,
+            sleep=sleep,
+            say=say,
         )
         for url in batch:
             if url in current:

@@ -44,6 +44,8 @@ _MAYBE_TYPED = frozenset(k for k in yaml.resolver.Resolver.yaml_implicit_resolve
 
 #: Refuse files larger than this before parsing them at all.
 MAX_BYTES = 20 * 1024 * 1024
+#: Aliases are all refused; listing more than this many of them helps no one.
+MAX_ALIASES_REPORTED = 1_000
 #: Refuse documents nested deeper than this (the rulebook needs about 5).
 MAX_DEPTH = 32
 
@@ -54,6 +56,7 @@ PathT = tuple[str | int, ...]
 # quadratic bytes, so within MAX_BYTES only flow brackets and compact "- - -" /
 # "? ?" runs can get that deep: when a file could, its depth is measured from
 # the event stream first.
+_COMPACT_PAIR = re.compile(r"[-?][ \t]+[-?][ \t]")
 _COMPACT_RUN = re.compile(r"(?:[-?][ \t]+){64}")
 _MANY_BRACKETS = 10_000
 _STR = "tag:yaml.org,2002:str"
@@ -246,7 +249,7 @@ class _Walker:
         if self.alias_reported:
             return
         self.alias_reported = True
-        for mark, name in _alias_events(self.text):
+        for mark, name in itertools.islice(_alias_events(self.text), MAX_ALIASES_REPORTED):
             self.source.problems.append(
                 Problem(
                     self.source.file,
@@ -290,18 +293,23 @@ def load_yaml(path: Path, display: str | None = None) -> Source:
     """Parse ``path``; problems are collected on the returned Source, never raised."""
     source = Source(display or str(path))
     try:
-        raw = path.read_bytes()
+        if not path.is_file():  # a FIFO or a device would be read forever, or never
+            raise IsADirectoryError(0, "not a regular file" if path.exists() else "no such file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # the limit holds while reading, not after
     except OSError as exc:
         source.problems.append(Problem(source.file, 1, 1, "", f"cannot read file: {exc.strerror}"))
         return source
     if len(raw) > MAX_BYTES:
+        size = path.stat().st_size
+        measured = f"{size:,} bytes" if size > MAX_BYTES else f"over {MAX_BYTES:,} bytes"
         source.problems.append(
             Problem(
                 source.file,
                 1,
                 1,
                 "",
-                f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
+                f"file is {measured}; the limit is {MAX_BYTES:,}",
                 "split long texts or remove pasted logs",
             )
         )
@@ -317,7 +325,8 @@ def load_yaml(path: Path, display: str | None = None) -> Source:
 
 def _too_deep(text: str) -> tuple[int, int] | None:
     """Where the document first nests deeper than MAX_DEPTH, if it might and does."""
-    compact = any(pair in text for pair in ("- -", "- ?", "? -", "? ?"))
+    # Any width of blanks between the indicators ("-    -    -") nests just as deep.
+    compact = _COMPACT_PAIR.search(text) is not None
     if text.count("[") + text.count("{") < _MANY_BRACKETS and not (
         compact and _COMPACT_RUN.search(text)
     ):

@@ -258,7 +258,7 @@ def test_our_own_depth_limit_holds_where_the_parser_has_none(tmp_path, text: str
         ),
         (
             ('codes: ["429", "rate_limit_exceeded"]', 'codes: ["a\\0b"]'),
-            "rules[0].codes[0]: 'a\x00b' is not a valid code",
+            "rules[0].codes[0]: 'a\\x00b' is not a valid code",  # shown escaped
         ),
         (
             ('codes: ["429", "rate_limit_exceeded"]', 'codes: ["NUL"]'),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import feedparser
 import lxml.html
@@ -57,6 +58,19 @@ EDITS = [
     (
         "        reason: 补充“curl 能通但浏览器报错”的解释。",
         f"        reason: '{TAG} {BROKEN_TAG}'",
+    ),
+    # Second round: a tag without a space, a reference definition used from another field,
+    # a destination with a space, a title that closes the link it is printed in, and line
+    # breaks in one-line fields.
+    (
+        "      - 降低并发。",
+        "      - '<img/src=x onerror=alert(1)> [see][evil] [x](<javascript:alert(1)>)'",
+    ),
+    ("    meaning: 请求还没有离开客户端。", "    meaning: '[evil]: javascript:alert(1)'"),
+    ("    title: ENOTFOUND：域名解析失败", "    title: 'x](javascript:alert(1)) [y'"),
+    (
+        "      - q: 为什么 curl 能通但浏览器报错？",
+        '      - q: "为什么？\\n# INJECTED heading\\n!!! danger \\"INJECTED\\""',
     ),
 ]
 
@@ -158,3 +172,23 @@ def test_evidence_template_is_plain_text(hostile_site: Path) -> None:
     block = root.xpath('//pre[contains(., "occurred-at")]')[0]
     assert not block.xpath(".//script")
     assert "</script><script>alert(1)</script>" in block.text_content()
+
+
+def test_one_line_fields_add_no_block_anywhere(hostile_site: Path) -> None:
+    for page in html_files(hostile_site):
+        root = lxml.html.parse(str(page)).getroot()
+        for heading in root.xpath("//h1|//h2|//h3|//h4|//div[contains(@class,'admonition')]"):
+            title = heading.xpath("string(.)")
+            assert not title.strip().startswith("INJECTED"), f"{page}: {title!r}"
+    for text_file in [*hostile_site.rglob("index.md"), hostile_site / "llms-full.txt"]:
+        for line in text_file.read_text(encoding="utf-8").splitlines():
+            assert not line.lstrip("#> ").startswith(("INJECTED", '!!! danger "INJECTED')), (
+                f"{text_file}: {line!r}"
+            )
+
+
+def test_links_from_other_fields_and_spaced_destinations_stay_text(hostile_site: Path) -> None:
+    for page in html_files(hostile_site):
+        root = lxml.html.parse(str(page)).getroot()
+        schemes = {urlsplit("".join(a.get("href", "").split())).scheme for a in root.iter("a")}
+        assert schemes <= {"", "http", "https", "mailto"}, (page, schemes)

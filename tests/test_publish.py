@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import socket
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -328,7 +329,7 @@ def test_publish_never_runs_during_build(project, monkeypatch, tmp_path) -> None
         calls.append(args)
         raise AssertionError("a build made a network request")
 
-    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     config = project / "mkdocs.yml"
     config.write_text(
         config.read_text(encoding="utf-8") + f"\nextra:\n  indexnow:\n    key: {KEY}\n",
@@ -338,3 +339,104 @@ def test_publish_never_runs_during_build(project, monkeypatch, tmp_path) -> None
     assert calls == []
     assert (tmp_path / "s2" / f"{KEY}.txt").is_file()  # a key is configured, yet nothing sent
     assert not (project / ".triagebook" / "indexnow-state.json").exists()
+
+
+# ---- endpoints that misbehave: nothing is recorded unless the endpoint itself accepted ----
+
+
+@pytest.fixture
+def raw_endpoint() -> Iterator[tuple[list[object], str]]:
+    """A TCP server that answers each request with the next scripted bytes (a callable
+    gets the socket to misbehave with)."""
+    script: list[object] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            with client:
+                client.settimeout(5)
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += client.recv(65536)
+                head, _, body = request.partition(b"\r\n\r\n")
+                length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+                while len(body) < length:
+                    body += client.recv(65536)
+                answer = (
+                    script.pop(0) if script else b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                )
+                with contextlib.suppress(OSError):
+                    answer(client) if callable(answer) else client.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield script, f"http://127.0.0.1:{server.getsockname()[1]}/indexnow"
+    finally:
+        stop.set()
+        server.close()
+
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+
+def trickle(client: socket.socket) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 200:
+        client.sendall(bytes([byte]))
+        time.sleep(0.05)
+
+
+MISBEHAVIOUR = {
+    "redirect-to-another-host": (
+        b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://collector.example.net/\r\n"
+        b"Content-Length: 0\r\n\r\n",
+        r"answered 307, a redirect to http://collector\.example\.net/: the URLs were not handed",
+    ),
+    "html-page-with-200": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 27\r\n\r\n"
+        b"<html><body>Login</body>\r\n",
+        r"answered 200 with a web page, not an IndexNow answer",
+    ),
+    "garbage-status-line": (b"SMTP ready\r\n\r\n", r"not valid HTTP"),
+    "too-many-headers": (
+        b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 150 + b"\r\n",
+        r"not valid HTTP",
+    ),
+    "retry-after-days": (
+        b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 999999\r\nContent-Length: 0\r\n\r\n",
+        r"asks to wait 999,999 s: publish again after 20\d\d-\d\d-\d\d \d\d:\d\d UTC",
+    ),
+    "trickling-answer": (trickle, r"gave no complete answer within 2 s"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISBEHAVIOUR), ids=list(MISBEHAVIOUR))
+def test_a_misbehaving_endpoint_records_nothing(project, site, raw_endpoint, case) -> None:
+    script, url = raw_endpoint
+    answer, message = MISBEHAVIOUR[case]
+    script.append(answer)
+    options = PublishOptions(
+        site_dir=site, state_file=site.parent / "state.json", endpoint=url, timeout=2
+    )
+    started = time.monotonic()
+    with pytest.raises(PublishError, match=message):
+        publish(load_settings(project / "mkdocs.yml"), options, say=lambda _: None)
+    assert time.monotonic() - started < 10
+    assert not (site.parent / "state.json").exists()
+
+
+def test_misbehaviour_through_the_cli_is_one_line(project, site, raw_endpoint, capsys) -> None:
+    script, url = raw_endpoint
+    script.append(MISBEHAVIOUR["garbage-status-line"][0])
+    args = ["publish", "--site-dir", str(site), "--config", str(project / "mkdocs.yml")]
+    args += ["--endpoint", url, "--state", str(site.parent / "state.json")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "not valid HTTP" in err
