@@ -12,8 +12,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.errors import GeneratorError, RulebookError
-from generator.problems import format_problems, summary
+from generator.errors import GeneratorError
+from generator.rulebook.problems import RulebookError, format_problems, summary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -54,7 +54,7 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from generator.versions import version_text
+        from generator.outputs.stack import version_text
 
         print(version_text())
         parser.exit()
@@ -147,7 +147,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from generator.schema import SCHEMA_PATH, write_schema
+    from generator.rulebook.schema import SCHEMA_PATH, write_schema
 
     path = args.output or SCHEMA_PATH
     if write_schema(path, check=args.check):
@@ -158,7 +158,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from generator.loader import load
+    from generator.rulebook.loader import load
 
     today = args.today or dt.date.today()
     loaded = load(args.rules, strict=args.strict, display=str(args.rules), today=today)
@@ -176,7 +176,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator.build import Project, build
+    from generator.site.build import Project, build
 
     result = build(Project(args.rules, args.config), args.site_dir)
     print(
@@ -188,11 +188,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from generator.build import Project
     from generator.config import load_settings
-    from generator.diff import diff_rulebooks, format_json, format_markdown, format_text
-    from generator.gitfiles import file_at, is_revision
-    from generator.loader import load_or_raise
+    from generator.editors.diff import diff_rulebooks, format_json, format_markdown, format_text
+    from generator.editors.gitfiles import file_at, is_revision
+    from generator.rulebook.loader import load_or_raise
+    from generator.site.build import Project
 
     base: contextlib.AbstractContextManager[Path]
     if args.base:
@@ -218,8 +218,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from generator.loader import load_or_raise
-    from generator.report import format_stale
+    from generator.editors.report import format_stale
+    from generator.rulebook.loader import load_or_raise
 
     rb = load_or_raise(args.rules)
     print(format_stale(rb, args.today or dt.date.today(), args.format))
@@ -228,8 +228,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from generator.config import load_settings
-    from generator.indexnow import DEFAULT_ENDPOINT
-    from generator.publish import DEFAULT_STATE, PublishOptions, publish
+    from generator.publish.changes import DEFAULT_STATE, PublishOptions, publish
+    from generator.publish.indexnow import DEFAULT_ENDPOINT
 
     options = PublishOptions(
         site_dir=args.site_dir,
@@ -245,8 +245,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from generator.build import Project
-    from generator.serve import serve
+    from generator.site.build import Project
+    from generator.site.serve import serve
 
     host, port = args.dev_addr
     serve(Project(args.rules, args.config), host, port)

@@ -1,24 +1,14 @@
-"""The one small exception hierarchy; the CLI catches GeneratorError once."""
+"""The one small exception hierarchy; the CLI catches GeneratorError once.
+
+RulebookError (a GeneratorError that carries located problems) lives beside Problem in
+``generator.rulebook.problems``.
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from generator.problems import Problem
 
 
 class GeneratorError(Exception):
     """A user-facing error: printed without a traceback, exit status 1."""
-
-
-class RulebookError(GeneratorError):
-    """The rulebook has problems; every one of them is attached."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        errors = sum(1 for p in problems if p.severity == "error")
-        super().__init__(f"{errors} error(s) in the rulebook")
 
 
 class BuildError(GeneratorError):

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import io
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +18,48 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL = FIXTURES / "small" / "rulebook.yaml"
+
+
+def problems_for(
+    tmp_path: Path, text: str, *, strict: bool = False, errors_only: bool = False
+) -> list[str]:
+    """``check``'s messages for a rulebook ``text``, as an editor reads them."""
+    from generator.rulebook.loader import load
+
+    path = tmp_path / "rulebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load(path, strict=strict, display="rulebook.yaml")
+    return [p.text() for p in (loaded.errors if errors_only else loaded.problems)]
+
+
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``triagebook ARGS`` in a subprocess, as a user runs it; it never prints a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        timeout=timeout,
+        env={**os.environ, "TRIAGEBOOK_DEBUG": ""},
+    )
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    return done
+
+
+def tree_digest(site: Path) -> dict[str, str]:
+    """Every file of a built site with its SHA-256: two sites are identical when these are."""
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def project_of(root: Path):  # type: ignore[no-untyped-def]
+    from generator.site.build import Project
+
+    return Project(root / "rules" / "rulebook.yaml", root / "mkdocs.yml")
 
 
 def mutate(text: str, *edits: tuple[str, str]) -> str:
@@ -44,7 +90,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real rulebook, built once for the session, as `make site` builds it."""
-    from generator.build import Project, build
+    from generator.site.build import Project, build
 
     site = tmp_path_factory.mktemp("real") / "site"
     build(Project(ROOT / "rules" / "rulebook.yaml", ROOT / "mkdocs.yml"), site)

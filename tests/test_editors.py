@@ -14,7 +14,7 @@ import yaml
 
 from generator.cli import main
 
-from conftest import ROOT, SMALL, mutate
+from conftest import ROOT, SMALL, mutate, run_cli
 
 BAD = [
     ("layer: upstream\n", "layer: upstrem\n"),
@@ -262,9 +262,9 @@ def test_a_stale_schema_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_glossary_links_only_the_first_mention_outside_code() -> None:
-    from generator.glossary import Glossary
-    from generator.loader import load_or_raise
-    from generator.markdown_text import to_html, twin_markdown
+    from generator.render.glossary import Glossary
+    from generator.render.markdown_text import to_html, twin_markdown
+    from generator.rulebook.loader import load_or_raise
 
     glossary = Glossary(load_or_raise(SMALL))
     seen: set[str] = set()
@@ -288,3 +288,43 @@ def test_rule_pages_link_glossary_terms(real_site: Path) -> None:
     assert page.xpath('count(//a[@href="../../glossary/#term-cors"])') == 1
     glossary = (real_site / "glossary" / "index.html").read_text(encoding="utf-8")
     assert 'id="term-cors"' in glossary
+
+
+# ---- hostile input to the editors' tools ---------------------------------------------------
+
+
+@pytest.mark.parametrize("ref", ["--output=/tmp/x", "-p", "HEAD ~1", "a\nb"])
+def test_diff_refuses_refs_that_git_would_read_as_options(ref: str) -> None:
+    done = run_cli("diff", "--base", ref)
+    assert done.returncode == 2  # usage: git is never asked
+    assert "not a git revision" in done.stderr or "expected one argument" in done.stderr
+
+
+def test_diff_leaves_no_copy_of_the_old_rulebook(tmp_path: Path) -> None:
+    before = set(Path(tempfile_dir()).glob("triagebook-diff-*"))
+    done = run_cli("diff", "--base", "HEAD")
+    assert done.returncode == 0, done.stderr
+    assert set(Path(tempfile_dir()).glob("triagebook-diff-*")) == before
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()
+
+
+def test_diff_markdown_keeps_changed_text_in_its_code_span(tmp_path, small_text) -> None:
+    from markdown_it import MarkdownIt
+
+    old = tmp_path / "old.yaml"
+    old.write_text(small_text, encoding="utf-8")
+    new = tmp_path / "new.yaml"
+    new.write_text(
+        mutate(small_text, ("  - term: Retry-After\n", "  - term: 'x` <img src=x> `y'\n")),
+        encoding="utf-8",
+    )
+    done = run_cli("diff", str(old), str(new), "--format", "markdown")
+    tokens = MarkdownIt("commonmark", {"html": True}).parse(done.stdout)
+    inline = [c for t in tokens for c in (t.children or [])]
+    assert not [t for t in inline if t.type == "html_inline" and "img" in t.content]
+    assert any(t.type == "code_inline" and "<img src=x>" in t.content for t in inline)

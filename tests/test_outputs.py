@@ -17,7 +17,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 
 from generator.config import load_settings
-from generator.loader import load_or_raise
+from generator.rulebook.loader import load_or_raise
 
 from conftest import ROOT
 
@@ -277,7 +277,7 @@ def test_every_page_has_jsonld_and_makes_no_request_to_another_host(real_site: P
 
 
 def test_a_new_rule_reaches_every_output_without_code_changes(project: Path, tmp_path) -> None:
-    from generator.build import Project, build
+    from generator.site.build import Project, build
 
     rules = project / "rules" / "rulebook.yaml"
     text = rules.read_text(encoding="utf-8")

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import Project, build
 from generator.cli import main
 from generator.config import load_settings
 from generator.errors import PublishError
-from generator.manifest import MANIFEST
-from generator.publish import PublishOptions, State, publish
+from generator.outputs.manifest import MANIFEST
+from generator.publish.changes import PublishOptions, State, publish
+from generator.site.build import Project, build
 
 from conftest import mutate
 

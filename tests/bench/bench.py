@@ -26,11 +26,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from generator.build import Project, build, navigation, source_epoch, stage  # noqa: E402
 from generator.config import load_settings  # noqa: E402
-from generator.engine import render_site  # noqa: E402
-from generator.loader import load, load_or_raise  # noqa: E402
-from generator.pages import hand_written_pages, plan_pages  # noqa: E402
+from generator.render.pages import hand_written_pages, plan_pages  # noqa: E402
+from generator.rulebook.loader import load, load_or_raise  # noqa: E402
+from generator.site.build import Project, build, navigation, source_epoch, stage  # noqa: E402
+from generator.site.engine import render_site  # noqa: E402
 
 
 def synthesise(source: Path, n: int, target: Path) -> None:

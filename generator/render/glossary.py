@@ -1,0 +1,60 @@
+"""Glossary links: the first mention of a term on a page links to its definition."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from generator.rulebook.model import Rulebook
+
+
+def anchor(term: str) -> str:
+    """A stable heading id for a term: readable for ASCII terms, hashed otherwise."""
+    ascii_slug = "-".join(re.findall(r"[a-z0-9]+", term.lower()))
+    if ascii_slug and term.isascii():
+        return f"term-{ascii_slug}"
+    return "term-" + hashlib.sha1(term.encode("utf-8")).hexdigest()[:8]  # noqa: S324 - an id
+
+
+@dataclass(frozen=True)
+class Glossary:
+    rulebook: Rulebook
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        """Every spelling (lowercased) -> the term it names."""
+        names: dict[str, str] = {}
+        for item in self.rulebook.glossary:
+            for name in (item.term, *item.aliases):
+                names.setdefault(name.lower(), item.term)
+        return names
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if not self._names:
+            return None
+        parts = []
+        for name in sorted(self._names, key=len, reverse=True):
+            escaped = re.escape(name)
+            if re.fullmatch(r"[\w .-]+", name, re.ASCII):  # a word: match whole words only
+                escaped = rf"(?<![\w-]){escaped}(?![\w-])"
+            parts.append(escaped)
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+    def split(self, text: str, seen: set[str]) -> list[tuple[str, str | None]]:
+        """``text`` in pieces, each first unseen mention of a term with its anchor;
+        updates ``seen``. Callers pass plain text (never code or an existing link)."""
+        pattern = self._pattern
+        pieces: list[tuple[str, str | None]] = []
+        start = 0
+        for match in pattern.finditer(text) if pattern else ():
+            term = self._names[match.group(0).lower()]
+            if term in seen:
+                continue
+            seen.add(term)
+            pieces += [(text[start : match.start()], None), (match.group(0), anchor(term))]
+            start = match.end()
+        pieces.append((text[start:], None))
+        return [(piece, target) for piece, target in pieces if piece]
