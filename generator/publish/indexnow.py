@@ -117,20 +117,20 @@ def _post(endpoint: str, body: bytes, deadline: float) -> Answer:
         if expired.is_set():  # cut short: what arrived is not the whole answer
             raise _late(endpoint, remaining)
         return Answer(response.status, response.headers, data)
-    except http.client.HTTPException as exc:
+    except (http.client.HTTPException, OSError) as exc:
         if expired.is_set():
             raise _late(endpoint, remaining) from exc
-        raise PublishError(
-            f"{endpoint} sent an answer that is not valid HTTP ({type(exc).__name__}); "
-            "nothing was recorded — is --endpoint an IndexNow endpoint?"
-        ) from exc
-    except OSError as exc:
-        if expired.is_set():
-            raise _late(endpoint, remaining) from exc
-        raise PublishError(
-            f"could not reach {endpoint}: {exc.strerror or exc}; nothing was recorded, "
-            "run publish again when the network is back"
-        ) from exc
+        if isinstance(exc, http.client.HTTPException):
+            problem = (
+                f"{endpoint} sent an answer that is not valid HTTP ({type(exc).__name__}); "
+                "nothing was recorded — is --endpoint an IndexNow endpoint?"
+            )
+        else:
+            problem = (
+                f"could not reach {endpoint}: {exc.strerror or exc}; nothing was recorded, "
+                "run publish again when the network is back"
+            )
+        raise PublishError(problem) from exc
     finally:
         timer.cancel()
         connection.close()
