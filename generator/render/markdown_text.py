@@ -174,10 +174,14 @@ class _TwinConverter(MarkdownConverter):
     """Markdown for the twins, escaped so that no text becomes markup."""
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        # An underscore inside a word never starts emphasis in CommonMark, so codes such
-        # as context_length_exceeded stay readable; any other underscore is escaped.
-        text = super().escape(text, parent_tags)  # type: ignore[misc]
-        return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+        """Only what could start markup: a readable twin keeps ``?key=`` and
+        ``context_length_exceeded`` as they are (an underscore inside a word never starts
+        emphasis in CommonMark)."""
+        if not text:
+            return ""
+        text = _TWIN_SPECIAL.sub(r"\\\1", text)
+        text = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+        return _TWIN_LINE_START.sub(r"\1\\\2", text)
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         code = el.get_text()
@@ -186,14 +190,11 @@ class _TwinConverter(MarkdownConverter):
         return f"\n\n{fence}\n{code.rstrip()}\n{fence}\n\n"
 
 
-_TWIN = _TwinConverter(
-    heading_style="ATX",
-    bullets="-",
-    escape_asterisks=True,
-    escape_underscores=False,  # see _TwinConverter.escape
-    escape_misc=True,
-    autolinks=False,
-)
+#: Characters that start inline markup anywhere, and block markers at a line's start.
+_TWIN_SPECIAL = re.compile(r"([\\`*\[\]<>~|]|!(?=\[)|&(?=#?\w+;))")
+_TWIN_LINE_START = re.compile(r"(?m)^(\s*)([#+=-]|\d+(?=[.)]))")
+
+_TWIN = _TwinConverter(heading_style="ATX", bullets="-", autolinks=False)
 
 
 def twin_markdown(html: str, link: Link, gloss: Gloss | None = None) -> str:

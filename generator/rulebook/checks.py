@@ -136,6 +136,29 @@ def check_never_evidence(ctx: Context) -> Iterator[Problem]:
                 )
 
 
+def check_extractors(ctx: Context) -> Iterator[Problem]:
+    """The diagnosis fills evidence from pasted text: never a 'never' field, and each kind
+    of value into one field only."""
+    first: dict[str, str] = {}
+    for i, item in enumerate(ctx.rulebook.evidence):
+        if item.extract is None:
+            continue
+        if item.sensitivity == "never":
+            yield ctx.problem(
+                ("evidence", i, "extract"),
+                f"'{item.id}' is marked 'never': the diagnosis must not fill it",
+                "remove extract, or the field is not 'never'",
+            )
+        elif item.extract in first:
+            yield ctx.problem(
+                ("evidence", i, "extract"),
+                f"'{item.extract}' is already extracted into '{first[item.extract]}'",
+                "each kind of value fills one field",
+            )
+        else:
+            first[item.extract] = item.id
+
+
 def check_file_names(ctx: Context) -> Iterator[Problem]:
     """Ids and codes become file and folder names: none may be a reserved device name, and
     no id may take the place of a hub (``index``)."""
@@ -314,6 +337,7 @@ CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_references,
     check_never_evidence,
+    check_extractors,
     check_codes,
     check_file_names,
     check_retry,

@@ -38,6 +38,7 @@ Signature = Annotated[
 ]
 Sensitivity = Literal["public", "redact", "never"]
 RetryPolicy = Literal["none", "backoff", "manual"]
+Extractor = Literal["status", "error_code", "message", "request_id", "model", "url", "path", "time"]
 CodeLang = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9+#._-]*$", max_length=40),
@@ -72,6 +73,14 @@ class EvidenceField:
         _doc("public: share as is; redact: share masked; never: must not be collected."),
     ]
     example: Annotated[Line | None, _doc("Example value for the evidence template.")] = None
+    extract: Annotated[
+        Extractor | None,
+        _doc(
+            "What the diagnosis may fill this field with from a pasted error text: the HTTP "
+            "status, the error code, the error message, a request id, the model name, the URL "
+            "(scheme and host), the endpoint path or the time. Never on a 'never' field."
+        ),
+    ] = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,14 @@ class Rule:
     related: Annotated[tuple[Slug, ...], _doc("Ids of related rules.")] = ()
     owner: Annotated[Slug | None, _doc("Team that keeps this rule current.")] = None
     revisions: Annotated[tuple[Revision, ...], _doc("Revision log, newest first.")] = ()
+    match: Annotated[
+        tuple[Line, ...],
+        _doc(
+            "Phrases a reader might type to describe this failure without an error text, in "
+            "any language (\"流式输出到一半就断了\", \"answers suddenly got worse\"); the "
+            "diagnosis matches them as phrases and as words."
+        ),
+    ] = ()
 
 
 @dataclass(frozen=True)

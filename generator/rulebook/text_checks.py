@@ -72,6 +72,8 @@ def _rule_texts(i: int, rule: Rule) -> Iterator[TextField]:
         yield TextField((*base, "revisions", j, "reason"), revision.reason, "block")
         if revision.source:
             yield TextField((*base, "revisions", j, "source"), revision.source, "line")
+    for j, phrase in enumerate(rule.match):
+        yield TextField((*base, "match", j), phrase, "code")  # literal phrases, never rendered
     for j, example in enumerate(rule.examples):
         yield TextField((*base, "examples", j, "code"), example.code, "code")
         if example.title:
