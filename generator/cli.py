@@ -40,6 +40,12 @@ def _address(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -134,6 +140,15 @@ def make_parser() -> argparse.ArgumentParser:
         help="give up when the whole publish takes longer (default: 120)",
     )
 
+    diagnose = sub.add_parser(
+        "diagnose", help="rank the rules that answer a pasted error text (stdin without TEXT)"
+    )
+    _common(diagnose)
+    diagnose.add_argument("text", nargs="?", help="the error text (default: standard input)")
+    diagnose.add_argument("--file", type=Path, default=None, help="read the error text from F")
+    diagnose.add_argument("--top", type=_positive, default=3, metavar="N", help="default: 3")
+    diagnose.add_argument("--format", choices=("text", "json"), default="text")
+
     schema = sub.add_parser("schema", help="write the rulebook's JSON Schema for editors")
     schema.add_argument(
         "--output", type=Path, default=None, help="default: schema/rulebook.schema.json"
@@ -226,6 +241,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from generator.config import load_settings
+    from generator.diagnose.report import read_input, report
+    from generator.rulebook.loader import load_or_raise
+
+    if args.text is not None and args.file is not None:
+        raise UsageError("give the text or --file, not both")
+    text = read_input(args.text, args.file)
+    rulebook, settings = load_or_raise(args.rules), load_settings(args.config)
+    matched = report(text, rulebook, settings, args.top, args.format)
+    return EXIT_OK if matched else EXIT_PROBLEMS
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from generator.config import load_settings
     from generator.publish.changes import DEFAULT_STATE, PublishOptions, publish
@@ -261,6 +289,7 @@ COMMANDS = {
     "publish": cmd_publish,
     "diff": cmd_diff,
     "report": cmd_report,
+    "diagnose": cmd_diagnose,
 }
 
 

@@ -17,11 +17,12 @@ ALLOWED = {
     "root": {"root"},
     "rulebook": {"root"},
     "render": {"root", "rulebook"},
-    "outputs": {"root", "rulebook", "render"},
-    "site": {"root", "rulebook", "render", "outputs"},
+    "diagnose": {"root", "rulebook", "render"},
+    "outputs": {"root", "rulebook", "render", "diagnose"},
+    "site": {"root", "rulebook", "render", "diagnose", "outputs"},
     "publish": {"root", "rulebook", "outputs"},
     "editors": {"root", "rulebook", "render", "outputs"},
-    "cli": {"root", "rulebook", "render", "outputs", "site", "publish", "editors"},
+    "cli": {"root", "rulebook", "render", "diagnose", "outputs", "site", "publish", "editors"},
 }
 ROOT_MODULES = {"__init__", "__main__", "errors", "config", "files"}
 MAX_LINES = 400

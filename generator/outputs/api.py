@@ -12,11 +12,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from generator.diagnose.index import Index
 from generator.files import write_text
 from generator.outputs.api_model import (
     API_VERSION,
     BoundaryOut,
     CodeOut,
+    DiagnoseOut,
     Endpoint,
     EvidenceRef,
     ExampleOut,
@@ -31,6 +33,7 @@ from generator.outputs.api_model import (
     Urls,
 )
 from generator.outputs.context import BuildContext
+from generator.outputs.diagnose_doc import diagnose_document
 from generator.outputs.stack import stack_versions
 from generator.outputs.twins import twin_path
 from generator.render.markdown_text import to_html
@@ -151,6 +154,7 @@ ENDPOINTS = [
     ("boundaries.json", "The safe boundaries."),
     ("layers.json", "The layers of the request path, with their rule ids."),
     ("redirects.json", "Removed or renamed rule ids and the rules that replace them."),
+    ("diagnose.json", "The diagnosis index: rank the rules for a pasted error text offline."),
     ("schema/rule.schema.json", "JSON Schema (2020-12) of one rule object."),
     ("openapi.json", "OpenAPI 3.1 description of these endpoints."),
 ]
@@ -218,6 +222,8 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
         stack=stack_versions(),
     )
     docs["index.json"] = b.envelope(_dump(index, IndexOut), None)
+    diagnosis = diagnose_document(Index(rb), ctx.settings)
+    docs["diagnose.json"] = b.envelope(_dump(diagnosis, DiagnoseOut), len(rb.rules))
     docs["schema/rule.schema.json"] = rule_schema(ctx)
     docs["openapi.json"] = openapi(ctx)
     return docs
@@ -253,7 +259,16 @@ def _envelope_schema(
 
 
 def openapi(ctx: BuildContext) -> dict[str, Any]:
-    shapes = [RuleOut, EvidenceRef, BoundaryOut, LayerOut, CodeOut, IndexOut, RedirectOut]
+    shapes = [
+        RuleOut,
+        EvidenceRef,
+        BoundaryOut,
+        LayerOut,
+        CodeOut,
+        IndexOut,
+        RedirectOut,
+        DiagnoseOut,
+    ]
     refs, defs = TypeAdapter.json_schemas(
         [(shape.__name__, "serialization", TypeAdapter(shape)) for shape in shapes],
         ref_template="#/components/schemas/{model}",
@@ -301,6 +316,10 @@ def openapi(ctx: BuildContext) -> dict[str, Any]:
         ),
         "/layers.json": get("Layers.", _envelope_schema(ref["LayerOut"], listed=True)),
         "/redirects.json": get("Redirects.", _envelope_schema(ref["RedirectOut"], listed=True)),
+        "/diagnose.json": get(
+            "The diagnosis index (algorithm: docs/diagnose.md in the project).",
+            _envelope_schema(ref["DiagnoseOut"], listed=False, counted=True),
+        ),
         "/schema/rule.schema.json": get("JSON Schema of one rule.", {"type": "object"}),
         "/openapi.json": get("This description.", {"type": "object"}),
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: The API's version; bump per CHANGELOG_API.md (major = breaking, minor = additive).
-API_VERSION = "1.3.0"
+API_VERSION = "1.4.0"
 
 
 @dataclass(frozen=True)
@@ -148,3 +148,66 @@ class IndexOut:
     codes: list[Link]
     #: The software that built these documents: ``{distribution: version}``.
     stack: dict[str, str]
+
+
+# ---- /api/v1/diagnose.json: the diagnosis index, see docs/diagnose.md ----------------------
+
+
+@dataclass(frozen=True)
+class DiagnoseText:
+    """How a text becomes features: patterns as (pattern, flags) pairs, flags "i" and "m"."""
+
+    max_chars: int
+    blank: str
+    tags: tuple[str, str]
+    frames: list[tuple[str, str]]
+    noise: list[tuple[str, str]]
+    token: str
+    stopwords: list[str]
+    suffixes: list[str]
+    status_before: list[str]
+    status_after: list[str]
+
+
+@dataclass(frozen=True)
+class DiagnoseRule:
+    id: str
+    title: str
+    url: str
+    checklist: str
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class DiagnoseEvidence:
+    id: str
+    label: str
+    sensitivity: Literal["public", "redact"]
+    extract: str | None
+
+
+@dataclass(frozen=True)
+class DiagnoseOut:
+    algorithm: str
+    text: DiagnoseText
+    #: Field names; a posting's third number indexes this list.
+    fields: list[str]
+    weights: dict[str, float]
+    #: Field -> the kind a reason names (status, code, signature, phrase, title, words).
+    reason_kinds: dict[str, str]
+    #: Posting weights are integers: divide by scale.
+    scale: int
+    min_score: float
+    max_reasons: int
+    #: Characters of the longest CJK word (the vocabulary is the "c:" feature keys).
+    longest_word: int
+    #: Feature key -> flat postings [rule, weight, field, rule, weight, field, …].
+    features: dict[str, list[int]]
+    rules: list[DiagnoseRule]
+    evidence: list[DiagnoseEvidence]
+    extractors: dict[str, list[tuple[str, str]]]
+    max_value: int
+    #: (kind, pattern, flags) of the secret detectors that `check` uses.
+    secrets: list[tuple[str, str, str]]
+    #: A found secret that matches this (case-insensitive) is a placeholder, not a secret.
+    secret_placeholder: str

@@ -60,6 +60,14 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
     pages = [
         Page("index.md", "home.md.j2", settings.site_name, settings.description, "home", updated),
         Page(
+            "diagnose.md",
+            "diagnose.md.j2",
+            "诊断报错",
+            "粘贴报错原文或描述现象，直接找到对应的规则、证据模板和安全边界。",
+            "tool",
+            None,
+        ),
+        Page(
             "rules/index.md",
             "rules_index.md.j2",
             "全部错误规则",

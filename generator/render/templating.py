@@ -133,6 +133,13 @@ def _gloss(context: Context) -> Gloss:
 
 
 @pass_context
+def site_url(context: Context, target: str) -> str:
+    """The URL of a site path (``api/v1/diagnose.json``) from the page being rendered;
+    absolute in twins."""
+    return _links(context)(target)
+
+
+@pass_context
 def markdown(context: Context, text: str, *, gloss: bool = False, block: bool = False) -> str:
     """A block field of the rulebook, safe for the output being rendered: sanitised HTML
     that the engine cannot read as Markdown on pages, escaped Markdown in twins.
@@ -177,6 +184,7 @@ def environment(templates: Path, *, autoescape: bool = False) -> Environment:
         one_line=one_line,
         text=to_text,
         md=markdown,
+        url=site_url,
         md_line=markdown_line,
         rel=relative,
         mermaid=mermaid_label,

@@ -25,10 +25,14 @@ PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _CANDIDATE = re.compile(r"[A-Za-z0-9_\-+/=.]{20,}|-----BEGIN|[Bb]earer\s")
-_AI_KEYS = [
-    re.compile(r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_]{16,}"),
-    re.compile(r"\b[Bb]earer\s+([A-Za-z0-9_\-.=+/]{16,})"),
-]
+#: AI providers' key shapes that detect-secrets does not know; the diagnosis page uses them
+#: too, so they stay in the regex subset that Python and ECMAScript share.
+AI_KEY_PATTERNS = (
+    r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_]{16,}",
+    r"\b[Bb]earer[ \t]+([A-Za-z0-9_.=+/-]{16,})",
+    r"\bAIza[0-9A-Za-z_-]{35}",  # Google API keys, which travel in ?key= URLs
+)
+_AI_KEYS = [re.compile(pattern) for pattern in AI_KEY_PATTERNS]
 _ENTROPY = Base64HighEntropyString(limit=4.5)
 _MIN_RANDOM = 32
 
@@ -47,6 +51,19 @@ def _detectors() -> list[RegexBasedDetector]:
                 and info.name not in {"keyword", "ip_public", "basic_auth"}
             ):
                 found.append(value())
+    return found
+
+
+def detector_patterns() -> list[tuple[str, str, str]]:
+    """(kind, pattern, flags) of detect-secrets' detectors, for other regex engines:
+    flags as letters ("i", "m"); verbose patterns have no blanks to strip here."""
+    found = []
+    for detector in _detectors():
+        for pattern in detector.denylist:
+            flags = ("i" if pattern.flags & re.IGNORECASE else "") + (
+                "m" if pattern.flags & re.MULTILINE else ""
+            )
+            found.append((detector.secret_type, pattern.pattern, flags))
     return found
 
 

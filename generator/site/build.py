@@ -142,6 +142,10 @@ def stage(project: Project, rb: Rulebook, settings: Settings, docs: Path) -> lis
         shutil.copytree(project.content, docs)
     else:
         docs.mkdir(parents=True)
+    # The pages' own scripts and styles, served from the site like the theme's.
+    assets = project.templates / "assets"
+    if assets.is_dir():
+        shutil.copytree(assets, docs / "assets" / "triagebook")
     pages = plan_pages(rb, settings)
     clashes = sorted(p.src for p in pages if (docs / p.src).exists())
     if clashes:
@@ -165,6 +169,7 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[A
     # The theme prints nav titles without escaping; layer titles come from the rulebook.
     topics = [{html.escape(p.title): p.src} for p in by_kind.get("topic", [])]
     nav: list[Any] = [{"首页": "index.md"}]
+    nav += [{p.title: p.src} for p in by_kind.get("tool", [])]
     nav += [{p.title: p.src} for p in by_kind.get("hub", []) if p.src == "rules/index.md"]
     nav.append({"按发生层排查": ["topics/index.md", *topics]})
     nav.append({"常见问题": "faq/index.md"})  # the FAQ hub links each layer's FAQ page
