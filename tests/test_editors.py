@@ -118,8 +118,9 @@ def test_diff_of_a_changed_rule_names_fields_and_urls(tmp_path, small_text, caps
         f"  {SITE}checklists/dns-enotfound/",
         f"  {SITE}rules/dns-enotfound/",
     ]
-    # rules.json, rules/dns-enotfound.json, codes/ENOTFOUND.json and its lowercase name
-    assert lines[5] == "4 API document(s) affected"
+    # rules.json, rules/dns-enotfound.json, codes/ENOTFOUND.json and its lowercase name,
+    # and diagnose.json (summaries are indexed)
+    assert lines[5] == "5 API document(s) affected"
 
 
 def test_diff_of_an_added_rule(tmp_path, small_text, capsys) -> None:

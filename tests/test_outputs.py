@@ -173,7 +173,14 @@ def test_every_api_document_matches_its_openapi_schema(real_site: Path, rulebook
         assert schema
         validator.validate(api(real_site, path))
 
-    for fixed in ("index.json", "rules.json", "evidence.json", "boundaries.json", "layers.json"):
+    for fixed in (
+        "index.json",
+        "rules.json",
+        "evidence.json",
+        "boundaries.json",
+        "layers.json",
+        "diagnose.json",
+    ):
         check(fixed, f"/{fixed}")
     for rule in rulebook.rules:
         check(f"rules/{rule.id}.json", "/rules/{id}.json")

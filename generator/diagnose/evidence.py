@@ -87,7 +87,8 @@ class Secret:
 
 
 def find_secrets(text: str) -> list[Secret]:
-    """Every secret-looking run of ``text``, by the detectors ``check`` uses."""
+    """Every secret-looking run of ``text``, by the detectors ``check`` uses; where two
+    detectors find overlapping runs, the one that starts first (the longer on a tie)."""
     found: list[Secret] = []
     for kind, pattern, flags in secret_patterns():
         for match in _compile(pattern, flags).finditer(text):
@@ -95,16 +96,16 @@ def find_secrets(text: str) -> list[Secret]:
             value = match.group(group)
             if value and not PLACEHOLDER.search(value):
                 found.append(Secret(kind, match.start(group), match.end(group)))
-    return found
+    kept: list[Secret] = []
+    for secret in sorted(found, key=lambda s: (s.start, -s.end)):
+        if not kept or secret.start >= kept[-1].end:
+            kept.append(secret)
+    return kept
 
 
 def mask_secrets(text: str) -> str:
     """``text`` with every secret cut to its first 4 and last 2 characters."""
-    kept: list[Secret] = []
-    for secret in sorted(find_secrets(text), key=lambda s: (s.start, -s.end)):
-        if not kept or secret.start >= kept[-1].end:  # overlapping finds: the first, longest
-            kept.append(secret)
-    for secret in reversed(kept):
+    for secret in reversed(find_secrets(text)):
         value = text[secret.start : secret.end]
         shown = f"{value[:4]}…{value[-2:]}" if len(value) > 8 else "…"
         text = text[: secret.start] + shown + text[secret.end :]

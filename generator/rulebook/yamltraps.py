@@ -60,8 +60,10 @@ def too_deep(text: str) -> tuple[int, int] | None:
 MAX_REPAIRS = 50
 #: ``key: value`` (after any "- " list markers) where the value is plain text.
 _PLAIN_PAIR = re.compile(
-    r"^(?P<lead>\s*(?:-\s+)*[^\s#'\"{\[&*!|>-][^:#]*?:\s+)(?P<value>[^\s'\"{\[&*!|>].*)$"
+    r"^(?P<lead>\s*(?:-\s+)?(?P<key>[A-Za-z_][\w-]*):\s+)(?P<value>[^\s'\"{\[&*!|>#].*)$"
 )
+#: ``- text`` of a list of texts (causes, checklist steps, signatures).
+_PLAIN_ITEM = re.compile(r"^(?P<lead>\s*-\s+)(?P<value>[^\s'\"{\[&*!|>#-].*)$")
 
 
 def colon_in_text(text: str, exc: yaml.MarkedYAMLError, file: str) -> tuple[str, Problem] | None:
@@ -72,20 +74,24 @@ def colon_in_text(text: str, exc: yaml.MarkedYAMLError, file: str) -> tuple[str,
     lines = text.split("\n")
     if mark is None or mark.line >= len(lines):
         return None
-    match = _PLAIN_PAIR.match(lines[mark.line])
+    line = lines[mark.line]
+    match = _PLAIN_PAIR.match(line)
     if not match or mark.column < match.start("value") or ": " not in match["value"]:
-        return None
+        match = _PLAIN_ITEM.match(line)
+        if not match or mark.column < match.start("value") or ": " not in match["value"]:
+            return None
     value = match["value"].rstrip()
     lines[mark.line] = match["lead"] + json.dumps(value, ensure_ascii=False)
-    key = match["lead"].strip().lstrip("- ").rstrip(": ")
-    problem = Problem(
-        file,
-        mark.line + 1,
-        match.start("value") + 1,
-        "",
-        f"the text of '{key}' contains ': ', which YAML reads as the start of another key",
-        f"put the whole text in quotes, or fold it: '{key}: >' with the text on the next lines",
-    )
+    key = match.groupdict().get("key")
+    if key:
+        message = f"the text of '{key}' contains ': ', which YAML reads as the start of another key"
+        hint = (
+            f"put the whole text in quotes, or fold it: '{key}: >' with the text on the next lines"
+        )
+    else:
+        message = "this list entry contains ': ', which YAML reads as the start of a key"
+        hint = 'put the whole entry in quotes: - "…"'
+    problem = Problem(file, mark.line + 1, match.start("value") + 1, "", message, hint)
     return "\n".join(lines), problem
 
 

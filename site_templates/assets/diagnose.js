@@ -225,6 +225,7 @@
     var results = box.querySelector("#diagnose-results");
     var alert = box.querySelector(".tb-diagnose__secret");
     results.textContent = "";
+    results.setAttribute("data-for-length", String(text.length));  // what the results answer
     var secrets = diagnoser.findSecrets(text);
     alert.hidden = secrets.length === 0;
     if (!text.trim()) return;
@@ -276,17 +277,23 @@
     var box = document.querySelector(".tb-diagnose");
     if (!box) return;
     var input = box.querySelector("#diagnose-input");
-    // Fetched as the page loads, before anything is pasted: diagnosing sends nothing.
-    var ready = fetch(box.getAttribute("data-index"))
-      .then(function (response) { return response.json(); })
-      .then(function (document) { return new Diagnoser(document.result); });
-    window.triagebookDiagnose.ready = ready;
-    var pending = null;
+    // The index is fetched when the reader reaches for the box, before anything is in it:
+    // diagnosing itself sends nothing, and a page view that never uses it costs nothing.
+    function load() {
+      if (!window.triagebookDiagnose.ready) {
+        window.triagebookDiagnose.ready = fetch(box.getAttribute("data-index"))
+          .then(function (response) { return response.json(); })
+          .then(function (document) { return new Diagnoser(document.result); });
+      }
+      return window.triagebookDiagnose.ready;
+    }
+    window.triagebookDiagnose.load = load;
+    ["focus", "pointerdown", "dragenter"].forEach(function (event) {
+      input.addEventListener(event, load, { once: true });
+    });
     function run() {
-      var text = input.value;
-      ready.then(function (diagnoser) {
-        if (pending !== null) cancelAnimationFrame(pending);
-        pending = requestAnimationFrame(function () { pending = null; render(box, diagnoser, text); });
+      load().then(function (diagnoser) {
+        render(box, diagnoser, input.value);  // always the box's text now: no stale answer
       });
     }
     input.addEventListener("input", run);  // typing, pasting, the context menu, dropping text
