@@ -30,6 +30,8 @@ WEIGHTS = {
 }
 MAX_WEIGHT = max(WEIGHTS.values())
 PROSE = frozenset({"summary", "faq"})
+#: A text with more features than this counts each of them less (by sqrt(SHORT / n)).
+SHORT = 6
 #: A rule is a match when its score reaches this (one distinctive word is not enough).
 MIN_SCORE = 3.0
 #: Scores are published as integers: hundredths.
@@ -77,20 +79,30 @@ def _field_of(field: str, feature: Feature) -> str:
     return field
 
 
-def rule_features(rule: Rule, vocabulary: frozenset[str], longest: int) -> dict[str, str]:
-    """Feature key -> the strongest field it appears in, for one rule."""
-    found = [pair for code in rule.codes for pair in _code_features(code)]
-    found += [
-        (feature.key, _field_of(field, feature))
-        for field, text in _field_texts(rule)
-        for feature in features(normalize(text), vocabulary, longest)
-        # Word pairs are phrases of error texts and typed descriptions, not of prose.
-        if not (field in PROSE and feature.key.startswith("p:"))
+def rule_features(
+    rule: Rule, vocabulary: frozenset[str], longest: int
+) -> dict[str, tuple[float, str]]:
+    """Feature key -> (strength, field) of the strongest occurrence in one rule. In a long
+    text (a signature that carries a whole JSON body) each feature counts less: a match
+    on a short, specific text says more than one word of a long one."""
+    found = [
+        (key, WEIGHTS[field], field) for code in rule.codes for key, field in _code_features(code)
     ]
-    best: dict[str, str] = {}
-    for key, field in found:
-        if key not in best or WEIGHTS[field] > WEIGHTS[best[key]]:
-            best[key] = field
+    for field, text in _field_texts(rule):
+        extracted = [
+            f
+            for f in features(normalize(text), vocabulary, longest)
+            # Word pairs are phrases of error texts and typed descriptions, not of prose.
+            if not (field in PROSE and f.key.startswith("p:"))
+        ]
+        damping = min(1.0, math.sqrt(SHORT / len(extracted))) if extracted else 1.0
+        for feature in extracted:
+            kind = _field_of(field, feature)
+            found.append((feature.key, WEIGHTS[kind] * damping, kind))
+    best: dict[str, tuple[float, str]] = {}
+    for key, strength, field in found:
+        if key not in best or strength > best[key][0]:
+            best[key] = (strength, field)
     return best
 
 
@@ -150,14 +162,14 @@ class Index:
         # status that is one rule's code and a word in another's signature stays telling.
         frequency: dict[str, float] = {}
         for found in per_rule:
-            for key, field in found.items():
-                frequency[key] = frequency.get(key, 0) + WEIGHTS[field] / MAX_WEIGHT
+            for key, (strength, _) in found.items():
+                frequency[key] = frequency.get(key, 0) + strength / MAX_WEIGHT
         total = len(per_rule)
         postings: dict[str, list[Posting]] = {}
         for i, found in enumerate(per_rule):
-            for key, field in found.items():
+            for key, (strength, field) in found.items():
                 idf = math.log(1 + total / frequency[key])
-                weight = round(WEIGHTS[field] * idf * SCALE)
+                weight = round(strength * idf * SCALE)
                 if weight > 0:
                     postings.setdefault(key, []).append(Posting(i, weight, field))
         return dict(sorted(postings.items()))

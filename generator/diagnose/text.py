@@ -62,15 +62,22 @@ NOISE: tuple[tuple[str, str], ...] = (
     (r"\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}\b", ""),  # tokens
 )
 WORD_PATTERN = r"[A-Za-z0-9_]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
-#: Words that say nothing about which error it is: English function words, and the field
-#: names and values that every JSON error body and log line carries.
+#: Words that say nothing about which error it is: English function words, the boilerplate of
+#: error pages ("for more information, see the docs"), and the field names and values that
+#: every JSON error body and log line carries.
 STOPWORDS = frozenset(
     "a an the to of in on at for is are was were be been by with and or this that it its "
     "from as into than then there here please your you we i my me our us they their has "
     "have had do does did can could would should will shall may might so if error errors "
     "err message msg type param none null nil undefined true false code id data detail "
     "details info object index status value get post put patch delete url uri http https "
-    "api v1 json".split()
+    "api v1 json about above after again against all am any because before being below "
+    "between both but during each few further how just most nor once only other own same "
+    "she he him his her hers them themselves these those through under until very what "
+    "when where which while who whom why yours also still yet already however within "
+    "without onto per via more information docs documentation learn visit read see following "
+    "follow try later soon now one two new use used using want need make made like well "
+    "ok okay hello hi thanks thank sorry".split()
 )
 #: Suffixes taken off plain lowercase words, longest first, keeping at least 4 letters.
 SUFFIXES = ("ing", "ed", "es", "s", "e")
@@ -175,17 +182,18 @@ def features(
         if token[0] >= "\u3040":  # a CJK run: its words; no word pairs across it
             previous = None
             for word in segment(token, vocabulary, longest):
-                found.setdefault(f"c:{word}", Feature(f"c:{word}", word))
+                if len(word) > 1:  # a lone character says little
+                    found.setdefault(f"c:{word}", Feature(f"c:{word}", word))
             continue
         if token.isdigit():
             previous = None
             if len(token) == 3 and 100 <= int(token) <= 599 and _is_status(tokens, i):
                 found.setdefault(f"s:{token}", Feature(f"s:{token}", token))
-            elif len(token) <= 5:
+            elif 2 <= len(token) <= 5:
                 found.setdefault(f"n:{token}", Feature(f"n:{token}", token))
             continue
         word = token.lower()
-        if word in STOPWORDS:
+        if word in STOPWORDS or len(word) == 1:
             previous = None
             continue
         if token.isalpha() and (token.islower() or token[1:].islower()):
