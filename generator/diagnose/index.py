@@ -29,13 +29,15 @@ WEIGHTS = {
     "weak": 0.4,  # one CJK character; a status number outside a status context
 }
 MAX_WEIGHT = max(WEIGHTS.values())
-PROSE = frozenset({"summary", "faq"})
+#: Fields whose word pairs are left out: prose, and typed phrases (they match by their
+#: words; their pairs made the data larger and the ranking no better).
+NO_PAIRS = frozenset({"summary", "faq", "match"})
 #: A text with more features than this counts each of them less (by sqrt(SHORT / n)).
 SHORT = 6
 #: A rule is a match when its score reaches this (one distinctive word is not enough).
 MIN_SCORE = 3.0
 #: Scores are published as integers: hundredths.
-SCALE = 100
+SCALE = 10
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def _field_texts(rule: Rule) -> list[tuple[str, str]]:
     texts = [("signature", text) for text in rule.signatures]
     texts += [("match", text) for text in rule.match]
     texts += [("title", rule.title)]
-    texts += [("summary", rule.summary), ("summary", rule.summary_en)]
+    texts += [("summary", rule.summary)]  # summary_en adds bytes more than it adds answers
     texts += [("faq", item.q) for item in rule.faq]
     return texts
 
@@ -92,8 +94,8 @@ def rule_features(
         extracted = [
             f
             for f in features(normalize(text), vocabulary, longest)
-            # Word pairs are phrases of error texts and typed descriptions, not of prose.
-            if not (field in PROSE and f.key.startswith("p:"))
+            # Word pairs are the phrases of error texts and titles.
+            if not (field in NO_PAIRS and f.key.startswith("p:"))
         ]
         damping = min(1.0, math.sqrt(SHORT / len(extracted))) if extracted else 1.0
         for feature in extracted:

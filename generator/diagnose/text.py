@@ -71,13 +71,20 @@ STOPWORDS = frozenset(
     "have had do does did can could would should will shall may might so if error errors "
     "err message msg type param none null nil undefined true false code id data detail "
     "details info object index status value get post put patch delete url uri http https "
-    "api v1 json about above after again against all am any because before being below "
-    "between both but during each few further how just most nor once only other own same "
-    "she he him his her hers them themselves these those through under until very what "
-    "when where which while who whom why yours also still yet already however within "
-    "without onto per via more information docs documentation learn visit read see following "
-    "follow try later soon now one two new use used using want need make made like well "
-    "ok okay hello hi thanks thank sorry".split()
+    "v1 about above after again against all am any because before being below between "
+    "both but during each few further how just most nor once only other own same she he "
+    "him his her hers them themselves these those through under until very what when "
+    "where which while who whom why yours also still yet already however within without "
+    "onto per via more information docs documentation learn visit read see following "
+    "follow try later soon now two use used using want need make made like well ok okay "
+    "hello hi thanks thank sorry".split()
+)
+#: Chinese words as empty for telling errors apart as the English ones above: function
+#: words, and how people say "there is an error" in any report.
+CJK_STOPWORDS = frozenset(
+    "没有 一直 已经 现在 时候 出现 问题 提示 报错 错误 显示 结果 然后 之后 以后 之前 直接 "
+    "自己 我们 你们 他们 请问 求助 谢谢 什么 怎么 怎么办 为什么 可以 一个 这个 那个 一下 "
+    "但是 而且 如果 因为 所以 还是 就是 不是 总是 经常 有时 突然 大家 应该 需要 进行 使用".split()
 )
 #: Suffixes taken off plain lowercase words, longest first, keeping at least 4 letters.
 SUFFIXES = ("ing", "ed", "es", "s", "e")
@@ -154,7 +161,9 @@ def _stem(word: str) -> str:
 def _is_status(tokens: list[str], i: int) -> bool:
     before = {tokens[j].lower() for j in range(max(0, i - 2), i)}
     after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-    return bool(before & STATUS_BEFORE) or after in STATUS_AFTER or len(tokens) <= 2
+    # "OpenAIError: 408", "HTTPError 502": a number right after an error's name is a status
+    named = i > 0 and tokens[i - 1].lower().endswith(("error", "exception"))
+    return bool(before & STATUS_BEFORE) or named or after in STATUS_AFTER or len(tokens) <= 2
 
 
 def segment(run: str, vocabulary: frozenset[str], longest: int) -> list[str]:
@@ -182,7 +191,7 @@ def features(
         if token[0] >= "\u3040":  # a CJK run: its words; no word pairs across it
             previous = None
             for word in segment(token, vocabulary, longest):
-                if len(word) > 1:  # a lone character says little
+                if len(word) > 1 and word not in CJK_STOPWORDS:  # a lone character says little
                     found.setdefault(f"c:{word}", Feature(f"c:{word}", word))
             continue
         if token.isdigit():
@@ -220,6 +229,7 @@ def spec() -> dict[str, object]:
         "noise": list(NOISE),
         "token": WORD_PATTERN,
         "stopwords": sorted(STOPWORDS),
+        "cjk_stopwords": sorted(CJK_STOPWORDS),
         "suffixes": list(SUFFIXES),
         "status_before": sorted(STATUS_BEFORE),
         "status_after": sorted(STATUS_AFTER),

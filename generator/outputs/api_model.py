@@ -164,6 +164,7 @@ class DiagnoseText:
     noise: list[tuple[str, str]]
     token: str
     stopwords: list[str]
+    cjk_stopwords: list[str]
     suffixes: list[str]
     status_before: list[str]
     status_after: list[str]

@@ -28,6 +28,7 @@
     this.noise = spec.noise.map(function (p) { return rx(p[0], p[1], true); });
     this.word = rx(spec.token, "", true);
     this.stop = new Set(spec.stopwords);
+    this.cjkStop = new Set(spec.cjk_stopwords);
     this.before = new Set(spec.status_before);
     this.after = new Set(spec.status_after);
     this.vocabulary = new Set();
@@ -97,7 +98,9 @@
       if (this.before.has(tokens[j].toLowerCase())) return true;
     }
     var next = i + 1 < tokens.length ? tokens[i + 1].toLowerCase() : "";
-    return this.after.has(next) || tokens.length <= 2;
+    // "OpenAIError: 408", "HTTPError 502": a number right after an error's name is a status
+    var named = i > 0 && /(error|exception)$/.test(tokens[i - 1].toLowerCase());
+    return named || this.after.has(next) || tokens.length <= 2;
   };
 
   Diagnoser.prototype.features = function (text) {
@@ -107,18 +110,20 @@
     tokens.forEach(function (token, i) {
       if (token[0] >= "\u3040") {
         previous = null;
-        self.segment(token).forEach(function (w) { add("c:" + w, w); });
+        self.segment(token).forEach(function (w) {
+          if (w.length > 1 && !self.cjkStop.has(w)) add("c:" + w, w);  // a lone character says little
+        });
         return;
       }
       if (/^[0-9]+$/.test(token)) {
         previous = null;
         var n = parseInt(token, 10);
         if (token.length === 3 && n >= 100 && n <= 599 && self.isStatus(tokens, i)) add("s:" + token, token);
-        else if (token.length <= 5) add("n:" + token, token);
+        else if (token.length >= 2 && token.length <= 5) add("n:" + token, token);
         return;
       }
       var word = token.toLowerCase();
-      if (self.stop.has(word)) { previous = null; return; }
+      if (self.stop.has(word) || word.length === 1) { previous = null; return; }
       if (/^[A-Za-z]+$/.test(token) && (isLower(token) || isLower(token.slice(1)))) word = self.stem(word);
       add("w:" + word, token);
       if (previous) add("p:" + previous[0] + " " + word, previous[1] + " " + token);
