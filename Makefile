@@ -75,7 +75,7 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test chromium tests/audit/node_modules/.installed lint
 	$(PY) -m pytest
 
-# Only the Lighthouse scores of the home, a rule, a checklist and the FAQ page.
+# Only the Lighthouse scores of every page type.
 audit: $(VENV)/.installed-test chromium tests/audit/node_modules/.installed
 	$(PY) -m pytest -m audit
 

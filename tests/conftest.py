@@ -97,6 +97,59 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless chromium, driven by Playwright (`make test` installs both)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _page(browser, served: str, **options: object):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=served, permissions=["clipboard-read", "clipboard-write"], **options
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, served: str):  # type: ignore[no-untyped-def]
+    """A desktop reader's tab on the served site; ``page.errors`` collects console errors."""
+    context, tab = _page(browser, served)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, served: str):  # type: ignore[no-untyped-def]
+    """A phone reader's tab: 390 px wide, touch."""
+    context, tab = _page(browser, served, viewport=PHONE, is_mobile=True, has_touch=True)
+    yield tab
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def served(real_site: Path) -> Iterator[str]:
     """The real site on a loopback HTTP server; yields its base URL."""
@@ -113,7 +166,8 @@ def served(real_site: Path) -> Iterator[str]:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """A static server that gzips text, as every production host does."""
+    """A static server that gzips text and answers a missing address with the site's
+    404.html, as every production host does."""
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -122,6 +176,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
+        if not path.exists():
+            body = (Path(self.directory) / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
         if (
             not path.is_file()
             or path.suffix not in GZIP_SUFFIXES

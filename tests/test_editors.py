@@ -112,15 +112,14 @@ def test_diff_of_a_changed_rule_names_fields_and_urls(tmp_path, small_text, caps
     out = diff(tmp_path, small_text, new, "text", capsys)
     lines = out.splitlines()
     assert lines[0] == "rule dns-enotfound: changed: summary"
-    assert lines[1] == "3 page URL(s) affected:"
-    assert lines[2:5] == [
-        f"  {SITE}",
+    assert lines[1] == "2 page URL(s) affected:"
+    assert lines[2:4] == [
         f"  {SITE}checklists/dns-enotfound/",
         f"  {SITE}rules/dns-enotfound/",
     ]
     # rules.json, rules/dns-enotfound.json, codes/ENOTFOUND.json and its lowercase name,
     # and diagnose.json (summaries are indexed)
-    assert lines[5] == "5 API document(s) affected"
+    assert lines[4] == "5 API document(s) affected"
 
 
 def test_diff_of_an_added_rule(tmp_path, small_text, capsys) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -239,10 +240,13 @@ def jsonld(page: Path) -> list[dict]:
 
 
 def test_faq_jsonld_is_exactly_the_visible_questions_and_answers(real_site: Path) -> None:
-    for page in [
-        real_site / "faq" / "index.html",
-        *sorted((real_site / "faq").glob("*/index.html")),
-    ]:
+    # The hub shows questions without their answers, so it claims no FAQPage; each of
+    # its questions links to the layer page that answers it.
+    hub = real_site / "faq" / "index.html"
+    assert [d for d in jsonld(hub) if d["@type"] == "FAQPage"] == []
+    links = lxml.html.parse(str(hub)).getroot().xpath("//article//li/a/@href")
+    assert links and all(re.fullmatch(r"[a-z0-9-]+/#[a-z0-9-]+-faq-[0-9]+", h) for h in links)
+    for page in sorted((real_site / "faq").glob("*/index.html")):
         (faq,) = [d for d in jsonld(page) if d["@type"] == "FAQPage"]
         root = lxml.html.parse(str(page)).getroot()
         visible = []

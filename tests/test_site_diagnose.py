@@ -6,13 +6,11 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from pydantic import TypeAdapter
-from test_site_browser import ARGS, CHROMIUM
 
 from generator.config import load_settings
 from generator.diagnose.index import Index
@@ -23,35 +21,10 @@ from generator.rulebook.loader import load_or_raise
 
 from conftest import ROOT
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 CORPUS = ROOT / "tests" / "diagnose" / "corpus.yaml"
 KEY = "sk-proj-" + "Qw3rTy7uIoPaSdFgHjKlZxCvBnM1234567890abcdefghiJKL"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser, served: str):
-    context = browser.new_context(
-        base_url=served, permissions=["clipboard-read", "clipboard-write"]
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
 
 
 def ready(page) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from generator.rulebook.model import Rulebook
+from generator.rulebook.model import Rule, Rulebook
 
 
 def anchor(term: str) -> str:
@@ -42,6 +42,20 @@ class Glossary:
                 escaped = rf"(?<![\w-]){escaped}(?![\w-])"
             parts.append(escaped)
         return re.compile("|".join(parts), re.IGNORECASE)
+
+    @cached_property
+    def users(self) -> dict[str, list[Rule]]:
+        """Term -> the rules whose linked texts mention it (under any of its spellings)."""
+        found: dict[str, list[Rule]] = {}
+        pattern = self._pattern
+        if pattern is None:
+            return found
+        for rule in self.rulebook.rules:
+            texts = (rule.meaning, *rule.causes, *rule.checklist, *(item.a for item in rule.faq))
+            terms = {self._names[m.group(0).lower()] for t in texts for m in pattern.finditer(t)}
+            for term in sorted(terms):
+                found.setdefault(term, []).append(rule)
+        return found
 
     def split(self, text: str, seen: set[str]) -> list[tuple[str, str | None]]:
         """``text`` in pieces, each first unseen mention of a term with its anchor;

@@ -86,7 +86,9 @@ def page_jsonld(page: Page, rb: Rulebook, settings: Settings) -> list[dict[str, 
         crumbs = [home, ("常见问题", "faq/")]
         if page.url_path != "faq/":
             crumbs.append((page.title, page.url_path))
-        return [faq_page(page.context["rules"], settings), _breadcrumbs(settings, crumbs)]
+            return [faq_page(page.context["rules"], settings), _breadcrumbs(settings, crumbs)]
+        # The hub shows questions without answers: FAQPage data must match what is shown.
+        return [_breadcrumbs(settings, crumbs)]
     if page.kind == "home":
         return [
             {

@@ -60,6 +60,14 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
     pages = [
         Page("index.md", "home.md.j2", settings.site_name, settings.description, "home", updated),
         Page(
+            "search.md",
+            "search.md.j2",
+            "搜索",
+            "按错误码、报错原文里的词或一句描述搜索全站。",
+            "tool",
+            None,
+        ),
+        Page(
             "diagnose.md",
             "diagnose.md.j2",
             "诊断报错",
@@ -168,16 +176,9 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
     return pages
 
 
-def render_pages(
-    rb: Rulebook, settings: Settings, templates: Path, pages: list[Page], *, twin: bool = False
-) -> dict[str, str]:
-    """Render every page to Markdown: ``{src: text}``.
-
-    ``twin`` renders the clean Markdown twin published beside each page
-    (absolute links, no front matter, no MkDocs-only syntax).
-    """
-    env = environment(templates / "pages")
-    common = {
+def _common(rb: Rulebook, settings: Settings) -> dict[str, object]:
+    """What every page template sees."""
+    return {
         "rb": rb,
         "glossary": Glossary(rb),
         "anchor": anchor,
@@ -189,6 +190,27 @@ def render_pages(
         "topic_page": topic_page,
         "faq_page": faq_page,
     }
+
+
+def render_not_found(rb: Rulebook, settings: Settings, templates: Path) -> str:
+    """The 404 page's content as HTML, its links written from the site's root."""
+    page = Page("404.md", "not_found.html.j2", "", "", "not-found", None)
+    template = environment(templates / "pages").get_template(page.template)
+    return template.render(
+        _common(rb, settings), page=page, page_path=page.src, twin=False, root_links=True
+    )
+
+
+def render_pages(
+    rb: Rulebook, settings: Settings, templates: Path, pages: list[Page], *, twin: bool = False
+) -> dict[str, str]:
+    """Render every page to Markdown: ``{src: text}``.
+
+    ``twin`` renders the clean Markdown twin published beside each page
+    (absolute links, no front matter, no MkDocs-only syntax).
+    """
+    env = environment(templates / "pages")
+    common = _common(rb, settings)
     out = {}
     for page in pages:
         try:

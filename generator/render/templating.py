@@ -118,6 +118,8 @@ def _links(context: Context) -> Link:
     settings = context["settings"]
     if context.get("twin"):
         return lambda target: str(settings.url(target.lstrip("/")))
+    if context.get("root_links"):  # a page served at any address: the 404 page
+        return lambda target: settings.base_path + target.lstrip("/")
     here = context["page"].url_path
     return lambda target: site_relative(target, here)
 
@@ -137,6 +139,20 @@ def site_url(context: Context, target: str) -> str:
     """The URL of a site path (``api/v1/diagnose.json``) from the page being rendered;
     absolute in twins."""
     return _links(context)(target)
+
+
+@pass_context
+def heading_id(context: Context, name: str) -> str:
+    """A heading's stable id on the site (attr_list), the same in every language, so a
+    link to a section survives a translated or reworded heading; twins carry none."""
+    return "" if context.get("twin") else f" {{ #{name} }}"
+
+
+@pass_context
+def page_url(context: Context, src: str) -> str:
+    """The URL of a generated page from its source (``rules/x.md``), for links written as
+    HTML, which the engine does not rewrite as it does Markdown links."""
+    return site_url(context, url_path(src))
 
 
 @pass_context
@@ -176,6 +192,7 @@ def environment(templates: Path, *, autoescape: bool = False) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["id"] = heading_id
     env.filters.update(
         yaml=yaml_scalar,
         cell=table_cell,
@@ -185,6 +202,7 @@ def environment(templates: Path, *, autoescape: bool = False) -> Environment:
         text=to_text,
         md=markdown,
         url=site_url,
+        page_url=page_url,
         md_line=markdown_line,
         rel=relative,
         mermaid=mermaid_label,

@@ -58,6 +58,13 @@ class Layer:
     id: Annotated[Slug, _doc("Stable slug; the topic hub is /topics/<id>/.")]
     title: Annotated[Line, _doc("Short name shown on the site.")]
     summary: Annotated[Text, _doc("What fails at this layer and how to recognise it.")]
+    proof: Annotated[
+        Text | None,
+        _doc(
+            "How to prove a failure sits in this layer: the one check that tells it from "
+            "its neighbours. Shown first on the layer's topic page."
+        ),
+    ] = None
 
 
 @dataclass(frozen=True)
@@ -215,6 +222,16 @@ class Rulebook:
     @cached_property
     def rule_by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
+
+    @cached_property
+    def citations(self) -> dict[tuple[str, str], list[Rule]]:
+        """``("evidence" | "boundaries", id)`` -> the rules that cite that catalogue entry."""
+        cited: dict[tuple[str, str], list[Rule]] = {}
+        for rule in self.rules:
+            for catalogue, refs in (("evidence", rule.evidence), ("boundaries", rule.boundaries)):
+                for ref in refs:
+                    cited.setdefault((catalogue, ref), []).append(rule)
+        return cited
 
     def rules_in(self, layer_id: str) -> list[Rule]:
         return [rule for rule in self.rules if rule.layer == layer_id]

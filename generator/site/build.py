@@ -29,6 +29,8 @@ from generator.outputs.api import write_api
 from generator.config import Settings, load_settings
 from generator.outputs.crawlers import write_crawler_files
 from generator.site.engine import render_site
+from generator.outputs.not_found import write_not_found
+from generator.outputs.search_index import write_search_index
 from generator.errors import BuildError
 from generator.outputs.keyfile import write_key_file
 from generator.outputs.llms import write_llms
@@ -38,7 +40,6 @@ from generator.rulebook.model import Rulebook
 from generator.outputs.context import BuildContext, Writer
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
-from generator.outputs.postprocess import write_accessible_checklists
 from generator.outputs.redirects import write_redirects
 from generator.outputs.twins import write_twins
 
@@ -55,7 +56,8 @@ WRITERS: tuple[Writer, ...] = (
 )
 #: Outputs that read or change the engine's HTML, in order.
 SITE_WRITERS: tuple[Writer, ...] = (
-    write_accessible_checklists,
+    write_not_found,
+    write_search_index,
     write_manifest,  # last: it hashes the HTML the writers above may have changed
 )
 

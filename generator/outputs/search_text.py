@@ -1,0 +1,101 @@
+"""How text becomes search tokens: the shared spec of the index and the page's script.
+
+``assets/triagebook/search.js`` applies exactly these steps to a query (a browser test
+compares the two on every page's text), so no tokenizer of the browser's decides what a
+query means. The steps:
+
+1. NFKC, then lowercase: full-width ``ＡＰＩ`` is ``api``.
+2. Cut into runs. A CJK run is Han, kana or Hangul characters; a word run is letters,
+   marks, digits and ``_``; everything else separates.
+3. A word run is one token, whole, so ``overloaded_error`` and ``ETIMEDOUT`` are found
+   as written; a run joined by ``_`` also yields its parts (``overloaded``, ``error``).
+4. A CJK run becomes its overlapping character pairs (``网关超时`` → ``网关 关超 超时``),
+   and a single character stands alone. Pairs need no dictionary, work for any CJK
+   language, and make a query match only text holding its characters in that order.
+
+The index also holds each CJK character alone, so a one-character query finds pages.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Han (with extensions and compatibility ideographs), kana, Hangul syllables.
+CJK_RANGES = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3134F),
+)
+
+
+def is_cjk(char: str) -> bool:
+    point = ord(char)
+    return any(low <= point <= high for low, high in CJK_RANGES)
+
+
+def is_word(char: str) -> bool:
+    """Letters, marks, digits (Unicode L*, M*, N*) and ``_``: ECMAScript's
+    ``[\\p{L}\\p{M}\\p{N}_]``."""
+    return char == "_" or unicodedata.category(char)[0] in "LMN"
+
+
+def runs(text: str) -> list[tuple[str, bool]]:
+    """``(run, is_cjk)`` for each run of step 2, in order."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    found: list[tuple[str, bool]] = []
+    current, current_cjk = "", False
+    for char in text:
+        cjk = is_cjk(char)
+        if cjk or is_word(char):
+            if current and cjk != current_cjk:
+                found.append((current, current_cjk))
+                current = ""
+            current, current_cjk = current + char, cjk
+        elif current:
+            found.append((current, current_cjk))
+            current = ""
+    if current:
+        found.append((current, current_cjk))
+    return found
+
+
+def word_tokens(run: str) -> list[str]:
+    parts = [part for part in run.split("_") if part]
+    return [run, *parts] if len(parts) > 1 else [run] if parts else []
+
+
+def part_count(run: str) -> int:
+    """How many of ``word_tokens(run)`` are parts (they come last)."""
+    parts = [part for part in run.split("_") if part]
+    return len(parts) if len(parts) > 1 else 0
+
+
+def cjk_tokens(run: str, *, singles: bool) -> list[str]:
+    pairs = [run[i : i + 2] for i in range(len(run) - 1)]
+    if singles or len(run) == 1:
+        return pairs + list(run)
+    return pairs
+
+
+def tokens(text: str, *, singles: bool = False) -> list[str]:
+    """The tokens of ``text`` in order, repeats kept. ``singles`` adds every CJK
+    character alone (the index does; a query uses pairs unless it is one character)."""
+    return [token for token, _ in weighed(text, singles=singles)]
+
+
+def weighed(text: str, *, singles: bool = False) -> list[tuple[str, float]]:
+    """``tokens`` with what each counts: a part of a ``_``-joined word half as much as a
+    whole word, so ``headers`` finds a page about headers before one whose code merely
+    holds ``HEADERS``."""
+    found: list[tuple[str, float]] = []
+    for run, cjk in runs(text):
+        if cjk:
+            found += [(token, 1.0) for token in cjk_tokens(run, singles=singles)]
+            continue
+        words = word_tokens(run)
+        whole = len(words) - part_count(run)
+        found += [(token, 1.0 if i < whole else 0.5) for i, token in enumerate(words)]
+    return found
