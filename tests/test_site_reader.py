@@ -45,6 +45,21 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, path: str) -> None:
     assert not [e for e in phone.errors if not (path == PAGE_TYPES["404"] and "404" in e)]
 
 
+def test_a_narrow_desktop_window_does_not_scroll_sideways_either(browser, served: str) -> None:
+    """Without a phone's viewport scaling, the theme's own header once widened the page."""
+    context = browser.new_context(base_url=served, viewport={"width": 390, "height": 844})
+    try:
+        tab = context.new_page()
+        for path in ("/rules/stream-interrupted/", "/evidence/", "/"):
+            tab.goto(path)
+            tab.mouse.wheel(0, 2000)  # the header shows the page title once scrolled
+            tab.wait_for_timeout(300)
+            overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} is {overflow} px wider than the window"
+    finally:
+        context.close()
+
+
 def test_the_answer_is_the_most_readable_text_on_a_rule_page(phone) -> None:
     phone.goto("/rules/http-429/")
     sizes = phone.evaluate(

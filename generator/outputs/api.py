@@ -18,6 +18,7 @@ from generator.outputs.api_model import (
     API_VERSION,
     BoundaryOut,
     CodeOut,
+    CodeRetryOut,
     DiagnoseOut,
     Endpoint,
     EvidenceRef,
@@ -54,6 +55,25 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 @cache
 def _adapter(shape: Any) -> TypeAdapter[Any]:
     return TypeAdapter(shape)  # building one costs milliseconds: once per shape
+
+
+#: From the most cautious retry policy to the least.
+CAUTION = ("none", "manual", "backoff")
+
+
+def code_retry(carriers: list[Rule]) -> CodeRetryOut:
+    """The retry advice for a code alone: the most cautious policy among the rules that
+    carry it; max_attempts the smallest of theirs when that policy is backoff."""
+    policies = [rule.retry.policy for rule in carriers]
+    policy = min(policies, key=CAUTION.index)
+    chosen = [rule.retry for rule in carriers if rule.retry.policy == policy]
+    attempts = [r.max_attempts for r in chosen if r.max_attempts is not None]
+    return CodeRetryOut(
+        policy=policy,
+        max_attempts=min(attempts) if policy == "backoff" and attempts else None,
+        respect_retry_after=any(r.honours_retry_after for r in chosen),
+        agreed=len(set(policies)) == 1,
+    )
 
 
 def _dump(value: Any, shape: Any) -> Any:
@@ -105,7 +125,7 @@ class ApiBuilder:
                 retry.policy,
                 retry.retryable,
                 retry.max_attempts,
-                retry.respect_retry_after,
+                retry.honours_retry_after,
                 retry.note,
                 to_html(retry.note) if retry.note else None,
             ),
@@ -208,7 +228,11 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
         docs[f"rules/{rule_id}.json"] = b.envelope(value, None)
     codes = codes_index(rb)
     for code, carriers in codes.items():
-        result = {"code": code, "rules": [rules[rule.id] for rule in carriers]}
+        result = {
+            "code": code,
+            "retry": _dump(code_retry(carriers), CodeRetryOut),
+            "rules": [rules[rule.id] for rule in carriers],
+        }
         docs[f"codes/{code}.json"] = b.envelope(result, len(carriers))
         # Clients often lower-case what they look up; `check` refuses codes that differ
         # only by case, so the lowercase name is free to answer too.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: The API's version; bump per CHANGELOG_API.md (major = breaking, minor = additive).
-API_VERSION = "1.4.0"
+API_VERSION = "1.5.0"
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,21 @@ class RuleOut:
 
 
 @dataclass(frozen=True)
+class CodeRetryOut:
+    """What a client that knows only this code may do: the most cautious policy of the
+    rules that carry it (none before manual before backoff), so a code shared by a
+    retryable and a non-retryable failure is never retried on the code alone."""
+
+    policy: Literal["none", "backoff", "manual"]
+    max_attempts: int | None
+    respect_retry_after: bool
+    agreed: bool  # every rule carrying the code has this policy; if not, tell them apart first
+
+
+@dataclass(frozen=True)
 class CodeOut:
     code: str
+    retry: CodeRetryOut
     rules: list[RuleOut]
 
 

@@ -142,10 +142,12 @@ def site_url(context: Context, target: str) -> str:
 
 
 @pass_context
-def heading_id(context: Context, name: str) -> str:
+def heading_id(context: Context, name: str, css_class: str = "") -> str:
     """A heading's stable id on the site (attr_list), the same in every language, so a
     link to a section survives a translated or reworded heading; twins carry none."""
-    return "" if context.get("twin") else f" {{ #{name} }}"
+    if context.get("twin"):
+        return ""
+    return f" {{ #{name} .{css_class} }}" if css_class else f" {{ #{name} }}"
 
 
 @pass_context

@@ -16,6 +16,10 @@ from generator.rulebook.model import RESERVED_NAMES, Rule, Rulebook
 from generator.rulebook.problems import Problem, did_you_mean
 from generator.rulebook.yamlsource import PathT, Source
 
+#: Client errors that a later, unchanged request may get past (RFC 9110 §15.5, RFC 6585 §4,
+#: RFC 8470 §5.2): a timeout, a conflict, too early, too many requests.
+RETRYABLE_4XX = frozenset({"408", "409", "425", "429"})
+
 #: For each top-level list, the file index of every item that reached the model.
 Kept = dict[str, list[int]]
 
@@ -245,6 +249,28 @@ def check_retry(ctx: Context) -> Iterator[Problem]:
                 ("rules", i, "retry", "max_attempts"),
                 f"max_attempts only applies to the backoff policy, not '{retry.policy}'",
             )
+        if retry.policy != "backoff" and retry.respect_retry_after is not None:
+            yield ctx.problem(
+                ("rules", i, "retry", "respect_retry_after"),
+                f"respect_retry_after only applies to the backoff policy, not '{retry.policy}'",
+                "nothing retries automatically under this policy: remove the key",
+                severity="warning",  # harmless, and older rulebooks wrote it: --strict refuses
+            )
+        if retry.policy == "backoff":
+            for j, code in enumerate(rule.codes):
+                if (
+                    code.isdigit()
+                    and len(code) == 3
+                    and code[0] == "4"
+                    and code not in RETRYABLE_4XX
+                ):
+                    yield ctx.problem(
+                        ("rules", i, "codes", j),
+                        f"status {code} is a client error that repeating cannot fix, "
+                        "but the rule's retry policy is backoff",
+                        "move the code to a rule whose policy is none or manual; "
+                        f"only {', '.join(sorted(RETRYABLE_4XX))} may be retried automatically",
+                    )
 
 
 @cache

@@ -106,6 +106,13 @@ class GlossaryTerm:
     term: Annotated[Line, _doc("The term as written in rule texts.")]
     definition: Annotated[Text, _doc("One or two sentences.")]
     aliases: Annotated[tuple[Line, ...], _doc("Other spellings of the term.")] = ()
+    avoid: Annotated[
+        tuple[Line, ...],
+        _doc(
+            "Other words for the same concept that rule texts must not use (check warns), "
+            "outside code, quotations and parentheses."
+        ),
+    ] = ()
 
 
 @dataclass(frozen=True)
@@ -120,13 +127,26 @@ class Retry:
             "exponential backoff; manual: only by a deliberate human decision."
         ),
     ]
-    max_attempts: Annotated[int | None, Field(ge=1, le=10)] = None
-    respect_retry_after: bool = True
+    max_attempts: Annotated[
+        int | None, Field(ge=1, le=10), _doc("Backoff only: how many attempts in all.")
+    ] = None
+    respect_retry_after: Annotated[
+        bool | None,
+        _doc(
+            "Backoff only: wait as long as Retry-After says (the default). Set false to ignore it."
+        ),
+    ] = None
     note: Annotated[Text | None, _doc("One sentence shown with the policy.")] = None
 
     @property
     def retryable(self) -> bool:
         return self.policy != "none"
+
+    @property
+    def honours_retry_after(self) -> bool:
+        """Whether an automatic retry waits for Retry-After: only a backoff retries
+        automatically, and it does unless told not to."""
+        return self.policy == "backoff" and self.respect_retry_after is not False
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Rendering is safe whatever a field says (``generator.render.markdown_text``); these checks
 tell the editor, with the line, what the site would refuse or change: raw HTML, unsafe
 links, images from other hosts, headings that compete with the page's own, line breaks
-in one-line fields, control characters, comments that cut a text short, secrets.
+in one-line fields, control characters, comments that cut a text short, secrets, and
+words the glossary asks to avoid.
 """
 
 from __future__ import annotations
@@ -210,10 +211,45 @@ def check_no_secrets(ctx: Context) -> Iterator[Problem]:
             )
 
 
+#: What may name a concept by another word: code, quotations (a gateway's own message) and
+#: parentheses (the gateway's word given beside ours).
+_CITED = re.compile(r"`[^`]*`|“[^”]*”|‘[^’]*’|「[^」]*」|\"[^\"]*\"|（[^）]*）|\([^)]*\)")
+
+
+def check_vocabulary(ctx: Context) -> Iterator[Problem]:
+    """One word a concept: a glossary term's ``avoid`` words are reported where prose uses
+    them, except in code, quotations, parentheses and longer glossary terms that hold
+    them (``访问令牌`` is a concept of its own, not a synonym of ``API Key``)."""
+    avoided = {word: item.term for item in ctx.rulebook.glossary for word in item.avoid}
+    if not avoided:
+        return
+    names = sorted(
+        (n for item in ctx.rulebook.glossary for n in (item.term, *item.aliases)),
+        key=len,
+        reverse=True,
+    )
+    longer = [n for n in names if any(w in n and w != n for w in avoided)]
+    for path, text, kind in iter_texts(ctx.rulebook):
+        if kind == "code" or "revisions" in path:
+            continue
+        prose = _CITED.sub(" ", text)
+        for name in longer:
+            prose = prose.replace(name, " ")
+        for word, term in avoided.items():
+            if word in prose:
+                yield ctx.problem(
+                    path,
+                    f"'{word}' names what this rulebook calls '{term}'",
+                    f"write '{term}'; quote the gateway's own word or put it in parentheses",
+                    severity="warning",
+                )
+
+
 TEXT_CHECKS: tuple[Check, ...] = (
     check_markdown,
     check_single_lines,
     check_control_characters,
     check_comments_in_text,
     check_no_secrets,
+    check_vocabulary,
 )
