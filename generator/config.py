@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import UnionType
 from typing import Any
@@ -13,25 +13,46 @@ from mkdocs.utils.yaml import yaml_load
 from generator.errors import GeneratorError
 
 
+def language_tag(language: str) -> str:
+    """BCP 47 tag for content (Material's "zh" means Simplified Chinese here)."""
+    return {"zh": "zh-CN"}.get(language, language)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language of the site: the default one at the root, others under ``<lang>/``."""
+
+    language: str
+    prefix: str  # "" or "en/"
+    site_name: str
+    description: str
+
+    @property
+    def language_tag(self) -> str:
+        return language_tag(self.language)
+
+
 @dataclass(frozen=True)
 class Settings:
     config_file: Path
     site_name: str
-    site_url: str  # always ends with "/"
+    site_url: str  # always ends with "/"; an edition's own root ("…/en/" for English)
     description: str
     language: str
     extra: dict[str, Any] = field(default_factory=dict)
     site_url_configured: bool = True
+    theme: dict[str, Any] = field(default_factory=dict)  # mkdocs.yml's theme, as written
+    root_url: str = ""  # the site's root whatever the edition; "" means site_url
+    editions: tuple[Edition, ...] = ()  # every language of the site, the default first
 
     @property
     def root(self) -> Path:
-        """The project folder: paths in mkdocs.yml are relative to it."""
+        """The folder of the site settings: paths in mkdocs.yml are relative to it."""
         return self.config_file.parent
 
     @property
     def language_tag(self) -> str:
-        """BCP 47 tag for content (Material's "zh" means Simplified Chinese here)."""
-        return {"zh": "zh-CN"}.get(self.language, self.language)
+        return language_tag(self.language)
 
     @property
     def host(self) -> str:
@@ -39,12 +60,40 @@ class Settings:
 
     @property
     def base_path(self) -> str:
-        """The site's path prefix, e.g. "/" or "/docs/"."""
+        """The edition's path prefix, e.g. "/", "/docs/" or "/en/"."""
         return urlsplit(self.site_url).path or "/"
+
+    @property
+    def prefix(self) -> str:
+        """Where this edition lives under the site's root: "" or "en/"."""
+        return self.site_url.removeprefix(self.root_url or self.site_url)
 
     def url(self, path: str) -> str:
         """Absolute URL of a site path such as ``rules/http-429/``."""
         return self.site_url + path.lstrip("/")
+
+    @property
+    def every_edition(self) -> tuple[Edition, ...]:
+        """Every language of the site; a site of one language is its own only edition."""
+        return self.editions or (
+            Edition(self.language, self.prefix, self.site_name, self.description),
+        )
+
+    def edition_url(self, edition: Edition, path: str) -> str:
+        """The same site path in another edition."""
+        return (self.root_url or self.site_url) + edition.prefix + path.lstrip("/")
+
+    def for_edition(self, edition: Edition) -> Settings:
+        """These settings as ``edition`` sees them: its language, name and root."""
+        root = self.root_url or self.site_url
+        return replace(
+            self,
+            site_name=edition.site_name,
+            description=edition.description,
+            language=edition.language,
+            site_url=root + edition.prefix,
+            root_url=root,
+        )
 
 
 def _expect(
@@ -84,4 +133,5 @@ def load_settings(config_file: Path) -> Settings:
         language=str(language or "en"),
         extra=dict(_expect(config_file, raw, "extra", dict, "a mapping") or {}),
         site_url_configured=bool(site_url),
+        theme=dict(theme) if isinstance(theme, dict) else {"name": theme},
     )

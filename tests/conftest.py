@@ -80,7 +80,7 @@ def project(tmp_path: Path) -> Path:
     """A throw-away copy of this project's site settings, templates and content."""
     for name in ("mkdocs.yml",):
         shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("site_templates", "content"):
+    for name in ("content",):
         shutil.copytree(ROOT / name, tmp_path / name)
     (tmp_path / "rules").mkdir()
     shutil.copy(SMALL, tmp_path / "rules" / "rulebook.yaml")
@@ -166,8 +166,8 @@ def served(real_site: Path) -> Iterator[str]:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """A static server that gzips text and answers a missing address with the site's
-    404.html, as every production host does."""
+    """A static server that gzips text and answers a missing address with the nearest
+    404.html up the tree (the English edition's under /en/), as Cloudflare Pages does."""
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -177,7 +177,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
         if not path.exists():
-            body = (Path(self.directory) / "404.html").read_bytes()
+            root = Path(self.directory).resolve()
+            nearest = next(
+                found
+                for folder in (path.parent, *path.parent.parents)
+                if (found := folder / "404.html").is_file() or folder == root
+            )
+            body = nearest.read_bytes()
             self.send_response(404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

@@ -34,10 +34,10 @@ def test_environment_mistakes_are_one_line(project: Path, tmp_path: Path) -> Non
     assert "'extra' must be a mapping, got list" in done.stderr
 
 
-def test_missing_templates_are_one_message(project: Path) -> None:
-    import shutil
-
-    shutil.rmtree(project / "site_templates" / "pages")
+def test_a_broken_template_override_is_one_message(project: Path) -> None:
+    broken = project / "templates" / "pages" / "rule.md.j2"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{% if %}\n", encoding="utf-8")
     done = run_cli("build", cwd=project)
     assert done.returncode == 1
     assert done.stderr.count("\n") <= 3, done.stderr

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import feedparser
 import jsonschema
+import lxml.etree
 import lxml.html
 import pytest
 import xmlschema
@@ -19,6 +20,8 @@ from referencing import Registry, Resource
 
 from generator.config import load_settings
 from generator.rulebook.loader import load_or_raise
+from generator.site.project import EditionBuild, Project
+from generator.site.project import editions as editions_of
 
 from conftest import ROOT
 
@@ -26,6 +29,7 @@ pytestmark = pytest.mark.slow
 
 SETTINGS = load_settings(ROOT / "mkdocs.yml")
 XSD = Path(__file__).resolve().parent / "schemas" / "sitemap-0.9.xsd"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def site_file(site: Path, url: str) -> Path:
@@ -44,37 +48,57 @@ def rulebook():
     return load_or_raise(ROOT / "rules" / "rulebook.yaml")
 
 
+#: Each edition of the real site by its folder: Chinese at the root, English under en/.
+PREFIXES = ["", "en/"]
+
+
+@pytest.fixture(scope="module")
+def editions() -> dict[str, EditionBuild]:
+    return {build.edition.prefix: build for build in editions_of(Project.at(ROOT))}
+
+
 # ---- llms.txt ---------------------------------------------------------------------------------
 
 
-def test_llms_txt_is_read_correctly_by_the_reference_parsers(real_site: Path, rulebook) -> None:
-    text = (real_site / "llms.txt").read_text(encoding="utf-8")
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_llms_txt_is_read_correctly_by_the_reference_parsers(
+    real_site: Path, editions, prefix: str
+) -> None:
+    settings, rulebook = editions[prefix].settings, editions[prefix].rulebook
+    text = (real_site / prefix / "llms.txt").read_text(encoding="utf-8")
     assert not text.startswith("\ufeff")
     mini = parse_llms_txt(text)
     core = parse_llms_file(text)
-    assert mini["title"] == core.title == SETTINGS.site_name
-    assert mini["summary"] == core.summary == SETTINGS.description
+    assert mini["title"] == core.title == settings.site_name
+    assert mini["summary"] == core.summary == settings.description
     assert mini["info"] and "\n" not in mini["summary"]
     links = [link for section in mini["sections"].values() for link in section]
     # Each line in a section became a link: nothing was silently dropped by the parser.
     body_lines = [ln for ln in text.split("\n## ", 1)[1].splitlines() if ln.startswith("- ")]
     assert len(links) == len(body_lines)
-    rule_titles = [link["title"] for link in mini["sections"]["错误规则"]]
-    assert rule_titles == [rule.title for rule in rulebook.rules]
+    rule_section = next(s for s in mini["sections"].values() if "/rules/" in s[0]["url"])
+    assert [link["title"] for link in rule_section] == [rule.title for rule in rulebook.rules]
+    assert all(link["url"].startswith(settings.site_url) for link in rule_section)
     assert all(link["desc"] for link in links)
     assert "Optional" in mini["sections"]
+    # Each edition points answer engines at the other's llms.txt.
+    others = {build.settings.url("llms.txt") for p, build in editions.items() if p != prefix}
+    assert others <= {link["url"] for link in mini["sections"]["Optional"]}
 
 
-def test_every_llms_link_resolves_to_a_built_file(real_site: Path) -> None:
-    mini = parse_llms_txt((real_site / "llms.txt").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_every_llms_link_resolves_to_a_built_file(real_site: Path, prefix: str) -> None:
+    mini = parse_llms_txt((real_site / prefix / "llms.txt").read_text(encoding="utf-8"))
     urls = [link["url"] for section in mini["sections"].values() for link in section]
     missing = [url for url in urls if not site_file(real_site, url).is_file()]
     assert missing == []
     assert any(url.endswith("/index.md") for url in urls)
 
 
-def test_llms_full_has_every_rule_in_order(real_site: Path, rulebook) -> None:
-    text = (real_site / "llms-full.txt").read_text(encoding="utf-8")
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_llms_full_has_every_rule_in_order(real_site: Path, editions, prefix: str) -> None:
+    rulebook = editions[prefix].rulebook
+    text = (real_site / prefix / "llms-full.txt").read_text(encoding="utf-8")
     positions = [text.index(f"\n# {rule.title}\n") for rule in rulebook.rules]
     assert positions == sorted(positions)
     for rule in rulebook.rules:
@@ -85,12 +109,15 @@ def test_llms_full_has_every_rule_in_order(real_site: Path, rulebook) -> None:
 # ---- Markdown twins ---------------------------------------------------------------------------
 
 
-def test_every_generated_page_has_a_linked_markdown_twin(real_site: Path, rulebook) -> None:
-    for rule in rulebook.rules:
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_every_generated_page_has_a_linked_markdown_twin(
+    real_site: Path, editions, prefix: str
+) -> None:
+    for rule in editions[prefix].rulebook.rules:
         for kind in ("rules", "checklists"):
-            page = real_site / kind / rule.id
+            page = real_site / prefix / kind / rule.id
             twin = (page / "index.md").read_text(encoding="utf-8")
-            assert twin.startswith("# ")
+            assert twin.startswith(f"# {rule.title}" if kind == "rules" else "# ")
             assert "](../" not in twin and ".md)" not in twin.replace("index.md)", "")
             head = lxml.html.parse(str(page / "index.html")).getroot().head
             alternates = head.xpath('link[@rel="alternate"][@type="text/markdown"]/@href')
@@ -100,9 +127,27 @@ def test_every_generated_page_has_a_linked_markdown_twin(real_site: Path, rulebo
 # ---- sitemap and robots -----------------------------------------------------------------------
 
 
+def sitemap_schema() -> xmlschema.XMLSchema:
+    """The sitemap schema, with the XHTML namespace's ``link`` element that hreflang uses."""
+    return xmlschema.XMLSchema(str(XSD), locations=[(XHTML, str(XSD.with_name("xhtml-link.xsd")))])
+
+
+def sitemap(site: Path, prefix: str = "") -> dict[str, dict[str, str]]:
+    """``loc -> {hreflang: href}`` of one edition's sitemap, validated first."""
+    path = site / prefix / "sitemap.xml"
+    sitemap_schema().validate(str(path))
+    tree = lxml.etree.parse(str(path))
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": XHTML}
+    return {
+        url.findtext("s:loc", namespaces=ns): {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)
+        }
+        for url in tree.findall("s:url", ns)
+    }
+
+
 def test_sitemap_is_valid_and_its_dates_are_true(real_site: Path, rulebook) -> None:
-    schema = xmlschema.XMLSchema(str(XSD))
-    schema.validate(str(real_site / "sitemap.xml"))
+    schema = sitemap_schema()
     doc = schema.to_dict(str(real_site / "sitemap.xml"))
     lastmod = {entry["loc"]: entry.get("lastmod") for entry in doc["url"]}
     for rule in rulebook.rules:
@@ -113,15 +158,40 @@ def test_sitemap_is_valid_and_its_dates_are_true(real_site: Path, rulebook) -> N
         assert lastmod[SETTINGS.url(f"topics/{layer.id}/")] == newest.isoformat()
     assert lastmod[SETTINGS.url("about/")] is None  # hand-written: no date rather than a false one
     assert lastmod[SETTINGS.url("evidence/")] is None  # catalogues have no dates of their own
-    built = {p.parent.relative_to(real_site).as_posix() for p in html_pages(real_site)}
-    listed = {urlsplit(loc).path.strip("/") for loc in lastmod}
-    assert listed == {"" if p == "." else p for p in built}
     assert not (real_site / "sitemap.xml.gz").exists()
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_each_edition_lists_exactly_its_own_pages(real_site: Path, prefix: str) -> None:
+    listed = {urlsplit(loc).path.strip("/") for loc in sitemap(real_site, prefix)}
+    built = {
+        p.parent.relative_to(real_site).as_posix()
+        for p in html_pages(real_site / prefix)
+        if prefix or p.relative_to(real_site).parts[0] != "en"
+    }
+    assert listed == {"" if p == "." else p for p in built}
+
+
+def test_sitemap_alternates_are_reciprocal(real_site: Path) -> None:
+    """Every hreflang pair is declared from both ends, with x-default on the Chinese page."""
+    entries = sitemap(real_site) | sitemap(real_site, "en/")
+    paired = 0
+    for loc, alternates in entries.items():
+        if not alternates:
+            continue
+        assert loc in alternates.values(), f"{loc} does not list itself"
+        assert alternates["x-default"] == alternates["zh-CN"]
+        for lang, href in alternates.items():
+            assert entries[href] == alternates, f"{href} ({lang}) does not point back at {loc}"
+        paired += 1
+    assert paired >= 2 * 100, "rule, checklist, topic and hub pages exist in both languages"
+    assert not entries[SETTINGS.url("about/")], "a page with no translation has no alternates"
 
 
 def test_robots_points_at_sitemap_and_llms(real_site: Path) -> None:
     robots = (real_site / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {SETTINGS.url('sitemap.xml')}" in robots.splitlines()
+    assert f"Sitemap: {SETTINGS.url('en/sitemap.xml')}" in robots.splitlines()
     assert SETTINGS.url("llms.txt") in robots
 
 
@@ -146,11 +216,39 @@ def api(site: Path, path: str) -> dict:
     return json.loads((site / "api" / "v1" / path).read_text(encoding="utf-8"))
 
 
-def test_openapi_document_is_valid(real_site: Path) -> None:
-    validate_openapi(api(real_site, "openapi.json"))
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_openapi_document_is_valid(real_site: Path, prefix: str) -> None:
+    validate_openapi(api(real_site / prefix, "openapi.json"))
 
 
-def test_every_api_document_matches_its_openapi_schema(real_site: Path, rulebook) -> None:
+def test_every_language_has_its_own_api_and_each_index_lists_them_all(
+    real_site: Path, editions
+) -> None:
+    listed = []
+    for prefix, build in editions.items():
+        index = api(real_site / prefix, "index.json")["result"]
+        assert index["language"] == build.settings.language_tag
+        assert index["site_url"] == build.settings.site_url
+        listed.append(index["languages"])
+        for language in index["languages"]:
+            assert site_file(real_site, language["index"]).is_file()
+        # The same ids and codes in every language; the texts are the edition's own.
+        rules = {r["id"]: r for r in api(real_site / prefix, "rules.json")["result"]}
+        assert list(rules) == [rule.id for rule in build.rulebook.rules]
+        assert [r["title"] for r in rules.values()] == [r.title for r in build.rulebook.rules]
+    assert listed[0] == listed[1]
+    assert [lang["language"] for lang in listed[0]] == ["zh-CN", "en"]
+    english = {r["id"]: r for r in api(real_site / "en/", "rules.json")["result"]}
+    chinese = api(real_site, "rules.json")["result"]
+    assert all(r["summary_en"] == english[r["id"]]["summary"] for r in chinese)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_every_api_document_matches_its_openapi_schema(
+    real_site: Path, editions, prefix: str
+) -> None:
+    rulebook = editions[prefix].rulebook
+    real_site = real_site / prefix
     spec = api(real_site, "openapi.json")
     registry = Registry().with_resource(
         "urn:openapi",
@@ -257,23 +355,57 @@ def test_faq_jsonld_is_exactly_the_visible_questions_and_answers(real_site: Path
         assert [(q["name"], q["acceptedAnswer"]["text"]) for q in faq["mainEntity"]] == visible
 
 
-def test_rule_pages_carry_article_breadcrumbs_and_metadata(real_site: Path, rulebook) -> None:
-    for rule in rulebook.rules:
-        page = real_site / "rules" / rule.id / "index.html"
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_rule_pages_carry_article_breadcrumbs_and_metadata(
+    real_site: Path, editions, prefix: str
+) -> None:
+    settings = editions[prefix].settings
+    for rule in editions[prefix].rulebook.rules:
+        page = real_site / prefix / "rules" / rule.id / "index.html"
         kinds = {d["@type"]: d for d in jsonld(page)}
         assert kinds["TechArticle"]["dateModified"] == rule.reviewed.isoformat()
-        assert kinds["TechArticle"]["inLanguage"] == "zh-CN"
-        assert kinds["BreadcrumbList"]["itemListElement"][-1]["item"] == SETTINGS.url(
+        assert kinds["TechArticle"]["inLanguage"] == settings.language_tag
+        assert kinds["BreadcrumbList"]["itemListElement"][-1]["item"] == settings.url(
             f"rules/{rule.id}/"
         )
         root = lxml.html.parse(str(page)).getroot()
-        assert root.get("lang") == "zh"
+        assert root.get("lang") == settings.language
         assert root.head.xpath('link[@rel="canonical"]/@href') == [
-            SETTINGS.url(f"rules/{rule.id}/")
+            settings.url(f"rules/{rule.id}/")
         ]
         description = root.head.xpath('meta[@name="description"]/@content')[0]
         assert description and description in kinds["TechArticle"]["description"]
         assert root.head.xpath('meta[@property="og:title"]/@content') == [rule.title]
+        locale = root.head.xpath('meta[@property="og:locale"]/@content')
+        assert locale == [{"zh": "zh_CN", "en": "en_US"}[settings.language]]
+
+
+def test_pages_name_their_translations_both_ways(real_site: Path, rulebook) -> None:
+    """hreflang alternates in the HTML head: each page lists itself, its translation and
+    x-default, and the translation lists the same set back."""
+
+    def alternates(page: Path) -> dict[str, str]:
+        head = lxml.html.parse(str(page)).getroot().head
+        return {
+            link.get("hreflang"): link.get("href")
+            for link in head.xpath('link[@rel="alternate"][@hreflang]')
+        }
+
+    paths = ["", "rules/", "faq/", "evidence/"]
+    paths += [f"{kind}/{rule.id}/" for rule in rulebook.rules for kind in ("rules", "checklists")]
+    for path in paths:
+        chinese = alternates(real_site / path / "index.html")
+        english = alternates(real_site / "en" / path / "index.html")
+        assert (
+            chinese
+            == english
+            == {
+                "zh-CN": SETTINGS.url(path),
+                "en": SETTINGS.url("en/" + path),
+                "x-default": SETTINGS.url(path),
+            }
+        ), path
+    assert alternates(real_site / "about" / "index.html") == {}
 
 
 def test_every_page_has_jsonld_and_makes_no_request_to_another_host(real_site: Path) -> None:

@@ -45,8 +45,20 @@ def test_a_code_finds_its_rule_first_and_not_the_hubs_that_list_it(index) -> Non
     found = _postings(folder, meta, "rate_limit_reached_error")
     assert found[0][0] == "rules/http-429/"
     assert "topics/upstream/" not in dict(found)  # the hub's rule list is not its text
-    parts = dict(_postings(folder, meta, "reached"))
+    assert tokens("reached") == ["reach"]  # plain words count by their stem
+    parts = dict(_postings(folder, meta, "reach"))
     assert "rules/http-429/" in parts  # a part of a code is found too
+
+
+def test_the_english_edition_has_its_own_index_of_stems(real_site: Path) -> None:
+    base = real_site / "en" / "assets" / "search" / "en"
+    meta = json.loads((base / "index.json").read_text(encoding="utf-8"))
+    folder = base / meta["key"]
+    pages = {row[0] for row in _pages(folder)}
+    assert "rules/http-429/" in pages and not any(p.startswith("en/") for p in pages)
+    assert tokens("exceeds") == tokens("exceeded") == tokens("exceeding") == ["exceed"]
+    assert "rules/context-length-exceeded/" in dict(_postings(folder, meta, "exceed"))
+    assert not _postings(folder, meta, "exceeded"), "the index holds stems, not inflections"
 
 
 def test_chinese_is_indexed_by_character_pairs(index) -> None:

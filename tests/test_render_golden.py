@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.config import load_settings
 from generator.render.pages import plan_pages, render_pages
+from generator.render.templating import Templates
 from generator.rulebook.loader import load_or_raise
 
 from conftest import ROOT, SMALL
@@ -22,9 +23,10 @@ def generated_tree() -> dict[str, str]:
     """Every generated page, and under ``twins/`` its Markdown twin."""
     settings = load_settings(ROOT / "mkdocs.yml")
     rb = load_or_raise(SMALL)
-    pages = plan_pages(rb, settings)
-    tree = render_pages(rb, settings, ROOT / "site_templates", pages)
-    twins = render_pages(rb, settings, ROOT / "site_templates", pages, twin=True)
+    templates = Templates()
+    pages = plan_pages(rb, settings, templates.messages(settings.language))
+    tree = render_pages(rb, settings, templates, pages)
+    twins = render_pages(rb, settings, templates, pages, twin=True)
     return tree | {f"twins/{src}": text for src, text in twins.items()}
 
 

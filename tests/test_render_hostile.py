@@ -84,7 +84,6 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     loaded = load(rules)
     assert loaded.rulebook is not None, [p.text() for p in loaded.problems]
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "site_templates", root / "site_templates")
     shutil.copytree(ROOT / "content", root / "content")
     build(Project(rules, root / "mkdocs.yml"), root / "site", loaded.rulebook)
     return root / "site"

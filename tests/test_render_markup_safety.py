@@ -160,7 +160,6 @@ def _fill(data: object, path: tuple[object, ...], text: str) -> None:
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("markup")
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "site_templates", root / "site_templates")
     shutil.copytree(ROOT / "content", root / "content")
     (root / "rules").mkdir()
     return root

@@ -143,7 +143,6 @@ def test_what_passes_check_also_builds(data: st.DataObject) -> None:
         loaded = load(rules, today=dt.date(2026, 11, 22))
         assume(not loaded.errors)
         shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-        shutil.copytree(ROOT / "site_templates", root / "site_templates")
         shutil.copytree(ROOT / "content", root / "content")
         result = build(Project(rules, root / "mkdocs.yml"), root / "site")
         assert (root / "site" / "index.html").is_file()

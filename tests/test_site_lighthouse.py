@@ -33,6 +33,11 @@ MORE_PAGES = {
     "search": "search/?q=CORS",
     "diagnose": "diagnose/",
     "not-found": "404.html",
+    # The English edition: the same templates with other words (contrast, lang, links).
+    "en-home": "en/",
+    "en-rule": "en/rules/http-429/",
+    "en-checklist": "en/checklists/http-429/",
+    "en-faq": "en/faq/",
 }
 RUNS = 3
 

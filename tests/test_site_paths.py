@@ -48,7 +48,7 @@ def test_a_symlink_inside_the_project_is_fine(project: Path, tmp_path: Path) -> 
     assert (site / "shared" / "note" / "index.html").is_file()
 
 
-@pytest.mark.parametrize("target", [".", "rules", "content", "content/sub", "site_templates", ".."])
+@pytest.mark.parametrize("target", [".", "rules", "content", "content/sub", "templates", ".."])
 def test_a_site_directory_overlapping_a_source_is_refused(project: Path, target: str) -> None:
     before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
     done = run_cli("build", "--site-dir", target, cwd=project)

@@ -27,6 +27,12 @@ PAGE_TYPES = {
     "search": "/search/?q=CORS",
     "diagnose": "/diagnose/",
     "404": "/no/such/page/",
+    # The English edition: the same templates, other words, often longer.
+    "en home": "/en/",
+    "en rule": "/en/rules/stream-interrupted/",
+    "en checklist": "/en/checklists/http-429/",
+    "en evidence": "/en/evidence/",
+    "en faq": "/en/faq/upstream/",
 }
 
 
@@ -50,7 +56,12 @@ def test_a_narrow_desktop_window_does_not_scroll_sideways_either(browser, served
     context = browser.new_context(base_url=served, viewport={"width": 390, "height": 844})
     try:
         tab = context.new_page()
-        for path in ("/rules/stream-interrupted/", "/evidence/", "/"):
+        for path in (
+            "/rules/stream-interrupted/",
+            "/evidence/",
+            "/",
+            "/en/rules/stream-interrupted/",
+        ):
             tab.goto(path)
             tab.mouse.wheel(0, 2000)  # the header shows the page title once scrolled
             tab.wait_for_timeout(300)
@@ -189,6 +200,27 @@ def test_catalogue_entries_lead_to_the_rules_that_use_them(page) -> None:
     assert page.locator("article p a[href*='rules/']").count() >= 5
 
 
+@pytest.mark.parametrize(
+    ("path", "language", "expected"),
+    [
+        ("/rules/http-429/", "English", "/en/rules/http-429/"),
+        ("/en/checklists/cors-blocked/", "中文", "/checklists/cors-blocked/"),
+        ("/en/faq/", "中文", "/faq/"),
+        ("/about/", "English", "/en/"),  # a hand-written page with no translation
+    ],
+)
+def test_the_language_switch_opens_this_page_in_the_other_language(
+    page, path: str, language: str, expected: str
+) -> None:
+    page.goto(path)
+    page.locator(".md-header .md-select").hover()
+    page.get_by_role("link", name=language, exact=True).click()
+    page.wait_for_url(f"**{expected}")
+    other = {"English": "en", "中文": "zh"}[language]
+    assert page.locator("html").get_attribute("lang") == other
+    assert not page.errors
+
+
 def test_a_missing_page_speaks_the_site_language_and_offers_a_way_on(page) -> None:
     response = page.goto("/rules/no-such-rule/deeper/")
     assert response is not None and response.status == 404
@@ -203,3 +235,6 @@ def test_a_missing_page_speaks_the_site_language_and_offers_a_way_on(page) -> No
     first = page.locator("#diagnose-results [data-rule-id]").first.get_attribute("data-rule-id")
     assert first == "dns-enotfound"
     assert not [e for e in page.errors if "404" not in e]  # the page's own status only
+    page.goto("/en/rules/no-such-rule/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("form.tb-search").get_attribute("action").endswith("/en/search/")

@@ -59,7 +59,68 @@ QUERIES: list[tuple[str, set[str]]] = [
     ("无可用渠道", {"no-available-channel"}),
     ("content_filter", {"content-filter"}),
     ("finish_reason length", {"output-truncated"}),
+    # Chinese words and phrases readers type
+    ("请求超时", {"etimedout", "http-408"}),
+    ("额度", {"quota-exhausted"}),
+    ("模型不存在", {"invalid-model"}),
+    ("上下文", {"context-length-exceeded"}),
+    ("截断", {"output-truncated"}),
+    ("连接被重置", {"econnreset"}),
+    ("连接被拒绝", {"econnrefused"}),
+    ("握手", {"tls-handshake-failed"}),
+    ("混合内容", {"mixed-content"}),
+    ("令牌过期", {"token-expired"}),
+    ("流式输出中断", {"stream-interrupted"}),
 ]
+
+#: The English edition, found by its own words: inflected forms (``exceeded``, ``refused``,
+#: ``rate limited``) find pages that say ``exceeds``, ``refuse`` or ``rate limit``.
+EN_QUERIES: list[tuple[str, set[str]]] = [
+    ("CORS", {"cors-blocked"}),
+    ("blocked by CORS policy", {"cors-blocked"}),
+    ("preflight", {"cors-blocked"}),
+    ("rate limit", {"http-429", "gemini-resource-exhausted"}),
+    ("rate limited", {"http-429", "gemini-resource-exhausted"}),
+    ("Too Many Requests", {"http-429"}),
+    ("quota exceeded", {"quota-exhausted", "gemini-resource-exhausted"}),
+    ("insufficient balance", {"quota-exhausted"}),
+    ("exceeded", {"quota-exhausted", "gemini-resource-exhausted", "context-length-exceeded"}),
+    ("blocked", {"cors-blocked", "mixed-content", "gateway-forbidden", "content-filter"}),
+    ("refused", {"econnrefused"}),
+    ("connection refused", {"econnrefused"}),
+    ("overloaded", {"http-503"}),
+    ("insufficient", {"quota-exhausted"}),
+    ("timed out", {"etimedout", "http-504", "http-408"}),
+    ("gateway timeout", {"http-504"}),
+    ("bad gateway", {"http-502"}),
+    ("certificate expired", {"tls-certificate"}),
+    ("self-signed certificate", {"tls-certificate"}),
+    ("could not resolve host", {"dns-enotfound"}),
+    ("DNS", {"dns-enotfound"}),
+    ("socket hang up", {"econnreset"}),
+    ("connection reset", {"econnreset"}),
+    ("invalid API key", {"http-401"}),
+    ("missing API key", {"missing-api-key"}),
+    ("wrong base URL", {"http-404"}),
+    ("model not found", {"invalid-model"}),
+    ("context window", {"context-length-exceeded"}),
+    ("truncated", {"output-truncated"}),
+    ("stream cut off", {"stream-interrupted"}),
+    ("proxy", {"proxy-tunnel"}),
+    ("407", {"proxy-tunnel"}),
+    ("request too large", {"http-413"}),
+    ("mixed content", {"mixed-content"}),
+    ("safety policy", {"content-filter"}),
+    ("expired token", {"token-expired"}),
+    ("JSONDecodeError", {"empty-or-non-json"}),
+    ("Unexpected token", {"empty-or-non-json"}),
+    ("AbortError", {"request-aborted"}),
+    ("handshake", {"tls-handshake-failed"}),
+    ("ETIMEDOUT", {"etimedout"}),
+    ("502", {"http-502"}),
+]
+
+EDITIONS = {"zh": ("/", QUERIES), "en": ("/en/", EN_QUERIES)}
 
 
 def search(page, query: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -73,12 +134,15 @@ def search(page, query: str) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_words_readers_type_find_the_right_rule_first(page) -> None:
-    page.goto("/search/")
+@pytest.mark.parametrize("language", EDITIONS)
+def test_the_words_readers_type_find_the_right_rule_first(page, language: str) -> None:
+    root, queries = EDITIONS[language]
+    assert len(queries) >= 20
+    page.goto(f"{root}search/")
     misses = []
-    for query, wanted in QUERIES:
+    for query, wanted in queries:
         found = search(page, query)
-        if not found or found[0] not in {f"/rules/{rule}/" for rule in wanted}:
+        if not found or found[0] not in {f"{root}rules/{rule}/" for rule in wanted}:
             misses.append(f"{query!r}: wanted {sorted(wanted)}, got {found[:3]}")
     assert not misses, "\n".join(misses)
     assert not page.errors
@@ -140,9 +204,13 @@ def test_the_page_tokenizes_exactly_as_the_index(page) -> None:
         "日本語のテキスト 한국어 텍스트 中文𠀀字 😀 emoji🙂mix a1_b2",
         "",
         "\u200b\u00a0\t\n",
+        "Exceeded exceeds EXCEEDING refused refuses blocked ages agés 𝐀𝐁𝐂𝐃𝐄𝐬 straßes",
     ]
     for rule in rulebook["rules"]:
         texts += [rule["title"], rule["summary"], rule["meaning"], *rule["signatures"]]
+    english = yaml.safe_load((ROOT / "rules" / "rulebook.en.yaml").read_text(encoding="utf-8"))
+    for rule in english["rules"].values():
+        texts += [rule.get("title", ""), rule.get("summary", ""), rule.get("meaning", "")]
     page.goto("/search/")
     page.wait_for_function("typeof window.triagebookSearchTokens === 'function'")
     got = page.evaluate("texts => texts.map(t => window.triagebookSearchTokens(t, true))", texts)

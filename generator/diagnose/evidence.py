@@ -42,7 +42,9 @@ EXTRACTORS: dict[str, tuple[tuple[str, str], ...]] = {
     "model": (
         (r"[\"']model[\"'] *: *[\"']([^\"'\n]{1,80})[\"']", ""),
         (r"\bmodel[ :=]+[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@-]{1,79})", "i"),
-        (r"模型 *[\"'“]?([A-Za-z0-9][A-Za-z0-9._:/@-]{1,79})", ""),
+        # 模型 ("model") in a Chinese report, escaped: the published patterns are code, and
+        # a site in another language carries no Chinese text.
+        (r"\u6a21\u578b *[\"'\u201c]?([A-Za-z0-9][A-Za-z0-9._:/@-]{1,79})", ""),
         (
             r"\b((?:gpt|o[1-9]|chatgpt|claude|gemini|deepseek|qwen|glm|llama|mistral|moonshot|"
             r"kimi|doubao|ernie|yi|command|grok)-[A-Za-z0-9._:-]{1,60})",

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from generator.render.words import SUFFIXES, stem
+
 #: Longer texts are cut: the first part of a log carries the error.
 MAX_CHARS = 20_000
 _BLANK = "[ \\t\\f\\v\\u00a0\\u1680\\u2000-\\u200b\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
@@ -86,8 +88,6 @@ CJK_STOPWORDS = frozenset(
     "自己 我们 你们 他们 请问 求助 谢谢 什么 怎么 怎么办 为什么 可以 一个 这个 那个 一下 "
     "但是 而且 如果 因为 所以 还是 就是 不是 总是 经常 有时 突然 大家 应该 需要 进行 使用".split()
 )
-#: Suffixes taken off plain lowercase words, longest first, keeping at least 4 letters.
-SUFFIXES = ("ing", "ed", "es", "s", "e")
 #: Words before a number that make it an HTTP status, and words after one.
 STATUS_BEFORE = frozenset(
     "status code http error statuscode status_code response returned got answered".split()
@@ -151,13 +151,6 @@ class Feature:
     shown: str  # as the text wrote it, for the reasons
 
 
-def _stem(word: str) -> str:
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
 def _is_status(tokens: list[str], i: int) -> bool:
     before = {tokens[j].lower() for j in range(max(0, i - 2), i)}
     after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
@@ -206,7 +199,7 @@ def features(
             previous = None
             continue
         if token.isalpha() and (token.islower() or token[1:].islower()):
-            word = _stem(word)
+            word = stem(word)
         found.setdefault(f"w:{word}", Feature(f"w:{word}", token))
         if previous is not None:
             key = f"p:{previous[0]} {word}"

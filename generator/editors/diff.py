@@ -9,13 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from generator.config import Settings
 from generator.outputs.api import PREFIX, api_documents
 from generator.outputs.context import BuildContext
 from generator.render.pages import plan_pages, render_pages
-from generator.render.templating import inline_code, table_cell
+from generator.render.templating import Templates, inline_code, table_cell
 from generator.render.urls import rule_id_paths
 from generator.rulebook.model import Rule, Rulebook
 
@@ -67,8 +66,8 @@ def _catalogue_changes(old: Rulebook, new: Rulebook) -> dict[str, list[str]]:
     return out
 
 
-def _outputs(rb: Rulebook, settings: Settings, templates: Path) -> tuple[dict, dict]:
-    pages = plan_pages(rb, settings)
+def _outputs(rb: Rulebook, settings: Settings, templates: Templates) -> tuple[dict, dict]:
+    pages = plan_pages(rb, settings, templates.messages(settings.language))
     rendered = render_pages(rb, settings, templates, pages)
     by_url = {settings.url(page.url_path): rendered[page.src] for page in pages}
     for old, new in rb.redirects.items():
@@ -86,7 +85,7 @@ def _differing(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def diff_rulebooks(
-    old: Rulebook, new: Rulebook, settings: Settings, templates: Path
+    old: Rulebook, new: Rulebook, settings: Settings, templates: Templates
 ) -> RulebookDiff:
     before, after = old.rule_by_id, new.rule_by_id
     changes: list[RuleChange] = []

@@ -25,6 +25,7 @@ from generator.outputs.api_model import (
     ExampleOut,
     FaqOut,
     IndexOut,
+    LanguageOut,
     LayerOut,
     Link,
     RedirectOut,
@@ -113,7 +114,7 @@ class ApiBuilder:
             layer=Link(layer.id, layer.title, self.url(topic_path(layer.id))),
             summary=rule.summary,
             summary_html=to_html(rule.summary),
-            summary_en=rule.summary_en,
+            summary_en=rule.summary_en or rule.summary,
             meaning=rule.meaning,
             meaning_html=to_html(rule.meaning),
             signatures=list(rule.signatures),
@@ -240,6 +241,16 @@ def api_documents(ctx: BuildContext) -> dict[str, Any]:
     index = IndexOut(
         site=ctx.settings.site_name,
         site_url=ctx.settings.site_url,
+        language=ctx.settings.language_tag,
+        languages=[
+            LanguageOut(
+                edition.language_tag,
+                edition.site_name,
+                ctx.settings.edition_url(edition, ""),
+                ctx.settings.edition_url(edition, PREFIX + "index.json"),
+            )
+            for edition in ctx.settings.every_edition
+        ],
         endpoints=[Endpoint(path, b.url(PREFIX + path), text) for path, text in ENDPOINTS],
         rules=[Link(r.id, r.title, b.url(f"{PREFIX}rules/{r.id}.json")) for r in rb.rules],
         codes=[Link(code, code, b.url(f"{PREFIX}codes/{code}.json")) for code in codes],
@@ -290,6 +301,7 @@ def openapi(ctx: BuildContext) -> dict[str, Any]:
         LayerOut,
         CodeOut,
         IndexOut,
+        LanguageOut,
         RedirectOut,
         DiagnoseOut,
     ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: The API's version; bump per CHANGELOG_API.md (major = breaking, minor = additive).
-API_VERSION = "1.5.0"
+API_VERSION = "1.6.0"
 
 
 @dataclass(frozen=True)
@@ -153,9 +153,23 @@ class RedirectOut:
 
 
 @dataclass(frozen=True)
+class LanguageOut:
+    """One language of the knowledge base and where its own API starts."""
+
+    language: str  # BCP 47, e.g. "zh-CN" or "en"
+    site: str
+    site_url: str
+    index: str  # that language's /api/v1/index.json
+
+
+@dataclass(frozen=True)
 class IndexOut:
     site: str
     site_url: str
+    #: The language of every text in these documents (BCP 47).
+    language: str
+    #: Every language of the knowledge base, this one included, the default first.
+    languages: list[LanguageOut]
     endpoints: list[Endpoint]
     rules: list[Link]
     codes: list[Link]

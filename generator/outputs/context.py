@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from jinja2 import Environment
+
 from generator.config import Settings
+from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import render_pages
+from generator.render.templating import Templates
 from generator.render.urls import url_path
 from generator.rulebook.model import Rulebook
 
@@ -26,7 +30,7 @@ class BuildContext:
     rulebook: Rulebook
     settings: Settings
     pages: list[Page]  # generated pages, in navigation order
-    templates: Path
+    templates: Templates
     hand_written: list[tuple[str, str]]  # (docs-relative path, title) of content/ pages
 
     @cached_property
@@ -41,6 +45,15 @@ class BuildContext:
     def twins(self) -> dict[str, str]:
         """The Markdown twin of every generated page: ``{src: text}``."""
         return render_pages(self.rulebook, self.settings, self.templates, self.pages, twin=True)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """The words of this edition's language."""
+        return self.templates.messages(self.settings.language)
+
+    def environment(self, kind: str = "machine", *, autoescape: bool = False) -> Environment:
+        """The templates of ``kind`` in this edition's language."""
+        return self.templates.environment(kind, self.settings.language, autoescape=autoescape)
 
 
 Writer = Callable[[BuildContext, Path], list[Path]]

@@ -13,15 +13,21 @@ from generator.errors import BuildError
 from generator.files import write_text
 from generator.outputs.context import BuildContext
 from generator.render.markdown_text import to_text
-from generator.render.templating import environment
+from generator.render.pages import alternates
 from generator.render.urls import rule_path
 
 MAX_SITEMAP_URLS = 50_000
 
 
-def sitemap_entries(ctx: BuildContext) -> list[dict[str, str | None]]:
+def sitemap_entries(ctx: BuildContext) -> list[dict[str, object]]:
+    """Every page of the edition; a generated page with its other languages (hreflang)."""
+    generated = {page.url_path for page in ctx.pages}
     return [
-        {"loc": ctx.settings.url(path), "lastmod": day.isoformat() if day else None}
+        {
+            "loc": ctx.settings.url(path),
+            "lastmod": day.isoformat() if day else None,
+            "alternates": alternates(ctx.settings, path) if path in generated else [],
+        }
         for path, day in ctx.page_dates.items()
     ]
 
@@ -39,7 +45,8 @@ def feed_entries(ctx: BuildContext) -> list[dict[str, object]]:
             (rule.reviewed, rule.summary, None)
         ]
         for day, text, source in log:
-            summary = to_text(text) + (f"（来源：{to_text(source)}）" if source else "")
+            said = ctx.messages("feed.source", source=to_text(source)) if source else ""
+            summary = to_text(text) + said
             entries.append(
                 {
                     "title": rule.title,
@@ -54,23 +61,16 @@ def feed_entries(ctx: BuildContext) -> list[dict[str, object]]:
 
 
 def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    env = environment(ctx.templates / "machine", autoescape=True)
+    env = ctx.environment(autoescape=True)
     entries = sitemap_entries(ctx)
     if len(entries) > MAX_SITEMAP_URLS:
         raise BuildError(
             f"{len(entries)} URLs exceed the sitemap limit of {MAX_SITEMAP_URLS:,} per file"
         )
     settings = ctx.settings
-    return [
+    written = [
         write_text(
             site_dir, "sitemap.xml", env.get_template("sitemap.xml.j2").render(entries=entries)
-        ),
-        write_text(
-            site_dir,
-            "robots.txt",
-            environment(ctx.templates / "machine")
-            .get_template("robots.txt.j2")
-            .render(settings=settings),
         ),
         write_text(
             site_dir,
@@ -82,3 +82,7 @@ def write_crawler_files(ctx: BuildContext, site_dir: Path) -> list[Path]:
             ),
         ),
     ]
+    if not settings.prefix:  # crawlers read robots.txt at the root only: it lists every sitemap
+        robots = ctx.environment().get_template("robots.txt.j2").render(settings=settings)
+        written.append(write_text(site_dir, "robots.txt", robots))
+    return written

@@ -4,11 +4,13 @@ down in docs/diagnose.md)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from generator.config import Settings
 from generator.diagnose.evidence import EXTRACTORS, MAX_VALUE, secret_patterns
 from generator.diagnose.index import MIN_SCORE, SCALE, WEIGHTS, Index
 from generator.diagnose.rank import MAX_REASONS, REASON_KINDS
-from generator.diagnose.text import spec
+from generator.diagnose.text import CJK_STOPWORDS, spec
 from generator.outputs.api_model import (
     DiagnoseEvidence,
     DiagnoseOut,
@@ -27,7 +29,12 @@ def diagnose_document(index: Index, settings: Settings) -> DiagnoseOut:
     fields = list(WEIGHTS)
     return DiagnoseOut(
         algorithm=ALGORITHM,
-        text=DiagnoseText(**spec()),  # type: ignore[arg-type]
+        # A stopword outside the vocabulary can never be cut from a text, so only those in
+        # it need publishing (none for a rulebook without Chinese).
+        text=dataclasses.replace(
+            DiagnoseText(**spec()),  # type: ignore[arg-type]
+            cjk_stopwords=sorted(CJK_STOPWORDS & index.vocabulary),
+        ),
         fields=fields,
         weights=WEIGHTS,
         reason_kinds=REASON_KINDS,

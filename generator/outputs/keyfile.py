@@ -43,7 +43,10 @@ def key_file_name(key: str) -> str:
 
 
 def write_key_file(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    """The key file /<key>.txt, when a key is configured (UTF-8, the key alone)."""
+    """The key file /<key>.txt at the site's root, when a key is configured (UTF-8, the key
+    alone)."""
+    if ctx.settings.prefix:
+        return []
     try:
         key = resolve_key(None, ctx.settings)
     except PublishError as exc:

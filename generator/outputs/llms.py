@@ -12,17 +12,18 @@ from pathlib import Path
 from generator.files import write_text
 from generator.outputs.context import BuildContext
 from generator.outputs.twins import twin_path
+from generator.render.markdown_text import to_text
 from generator.render.page import Page
-from generator.render.templating import environment
 from generator.render.urls import url_path
 
 
 def llms_txt(ctx: BuildContext) -> str:
-    env = environment(ctx.templates / "machine")
+    env = ctx.environment()
     settings = ctx.settings
     hand_written = [(settings.url(url_path(src)), title) for src, title in ctx.hand_written]
     return env.get_template("llms.txt.j2").render(
         settings=settings,
+        intro=to_text(ctx.rulebook.site.intro) if ctx.rulebook.site.intro else "",
         pages=ctx.pages,
         hand_written=hand_written,
         twin=lambda page: settings.url(twin_path(page.url_path)),
@@ -35,8 +36,8 @@ def llms_full_txt(ctx: BuildContext) -> str:
     twins = ctx.twins
     parts = [f"# {ctx.settings.site_name}\n\n> {ctx.settings.description}\n"]
     for page in wanted:
-        source = ctx.settings.url(page.url_path)
-        parts.append(f"{twins[page.src].strip()}\n\n来源：<{source}>\n")
+        source = ctx.messages("llms.source", url=ctx.settings.url(page.url_path))
+        parts.append(f"{twins[page.src].strip()}\n\n{source}\n")
     return "\n---\n\n".join(parts)
 
 

@@ -28,13 +28,17 @@ def page_hashes(ctx: BuildContext, site_dir: Path) -> dict[str, str]:
     return dict(sorted(hashes.items()))
 
 
-def write_manifest(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    """Must run after every writer that changes HTML."""
+def write_manifest(contexts: list[BuildContext], site_dir: Path) -> list[Path]:
+    """Every edition's pages in one manifest at the site's root (``contexts[0]`` is the
+    default edition). Must run after every writer that changes HTML."""
+    urls: dict[str, str] = {}
+    for ctx in contexts:
+        urls.update(page_hashes(ctx, site_dir / ctx.settings.prefix))
     manifest = {
         "version": MANIFEST_VERSION,
-        "site_url": ctx.settings.site_url,
+        "site_url": contexts[0].settings.site_url,
         "stack": stack_versions(),  # which software produced these pages
-        "urls": page_hashes(ctx, site_dir),
+        "urls": dict(sorted(urls.items())),
     }
     return [write_text(site_dir, MANIFEST, json.dumps(manifest, indent=2) + "\n")]
 

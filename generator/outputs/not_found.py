@@ -20,7 +20,7 @@ def write_not_found(ctx: BuildContext, site_dir: Path) -> list[Path]:
     if html.count(SLOT) != 1:
         raise BuildError(
             "the theme's 404.html has no slot for the page's content: keep "
-            "site_templates/overrides/404.html, which holds it"
+            "templates/theme/404.html, which holds it"
         )
     content = render_not_found(ctx.rulebook, ctx.settings, ctx.templates)
     return [write_text(site_dir, "404.html", html.replace(SLOT, content))]

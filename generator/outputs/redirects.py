@@ -10,7 +10,6 @@ from pathlib import Path
 
 from generator.files import write_text
 from generator.outputs.context import BuildContext
-from generator.render.templating import environment
 from generator.render.urls import rule_id_paths
 from generator.rulebook.model import Rulebook
 
@@ -21,9 +20,7 @@ def redirect_paths(rb: Rulebook) -> list[str]:
 
 
 def write_redirects(ctx: BuildContext, site_dir: Path) -> list[Path]:
-    template = environment(ctx.templates / "machine", autoescape=True).get_template(
-        "redirect.html.j2"
-    )
+    template = ctx.environment(autoescape=True).get_template("redirect.html.j2")
     written = []
     for old, new in sorted(ctx.rulebook.redirects.items()):
         rule = ctx.rulebook.rule_by_id[new]

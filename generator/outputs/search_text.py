@@ -9,6 +9,8 @@ query means. The steps:
    marks, digits and ``_``; everything else separates.
 3. A word run is one token, whole, so ``overloaded_error`` and ``ETIMEDOUT`` are found
    as written; a run joined by ``_`` also yields its parts (``overloaded``, ``error``).
+   A token of letters only counts by its stem (``generator/render/words.py``), so
+   ``exceeded`` finds ``exceeds`` and ``refused`` finds ``refuse``.
 4. A CJK run becomes its overlapping character pairs (``网关超时`` → ``网关 关超 超时``),
    and a single character stands alone. Pairs need no dictionary, work for any CJK
    language, and make a query match only text holding its characters in that order.
@@ -19,6 +21,8 @@ The index also holds each CJK character alone, so a one-character query finds pa
 from __future__ import annotations
 
 import unicodedata
+
+from generator.render.words import stem
 
 #: Han (with extensions and compatibility ideographs), kana, Hangul syllables.
 CJK_RANGES = (
@@ -64,7 +68,8 @@ def runs(text: str) -> list[tuple[str, bool]]:
 
 def word_tokens(run: str) -> list[str]:
     parts = [part for part in run.split("_") if part]
-    return [run, *parts] if len(parts) > 1 else [run] if parts else []
+    found = [run, *parts] if len(parts) > 1 else [run] if parts else []
+    return [stem(token) if token.isalpha() else token for token in found]
 
 
 def part_count(run: str) -> int:

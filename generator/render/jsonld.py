@@ -15,6 +15,7 @@ from generator.render.urls import rule_path
 
 if TYPE_CHECKING:
     from generator.config import Settings
+    from generator.render.messages import Messages
     from generator.render.page import Page
     from generator.rulebook.model import Rule, Rulebook
 
@@ -40,18 +41,20 @@ def _breadcrumbs(settings: Settings, trail: list[tuple[str, str]]) -> dict[str, 
 
 
 def _article(page: Page, settings: Settings, rule: Rule) -> dict[str, Any]:
-    return {
+    article = {
         "@context": CONTEXT,
         "@type": "TechArticle",
         "headline": page.title,
         "description": to_text(rule.summary),
-        "abstract": to_text(rule.summary_en),
         "dateModified": rule.reviewed.isoformat(),
         "inLanguage": settings.language_tag,
         "url": settings.url(page.url_path),
         "keywords": list(rule.codes),
         "isPartOf": {"@type": "WebSite", "name": settings.site_name, "url": settings.site_url},
     }
+    if rule.summary_en and settings.language != "en":  # an English abstract of another language
+        article["abstract"] = to_text(rule.summary_en)
+    return article
 
 
 def faq_page(rules: list[Rule], settings: Settings) -> dict[str, Any]:
@@ -71,19 +74,24 @@ def faq_page(rules: list[Rule], settings: Settings) -> dict[str, Any]:
     }
 
 
-def page_jsonld(page: Page, rb: Rulebook, settings: Settings) -> list[dict[str, Any]]:
+def page_jsonld(page: Page, rb: Rulebook, settings: Settings, t: Messages) -> list[dict[str, Any]]:
     home = (settings.site_name, "")
-    rules_hub = ("全部错误规则", "rules/")
+    rules_hub = (t("page.rules.title"), "rules/")
     if page.kind == "rule":
         rule = page.context["rule"]
         crumbs = [home, rules_hub, (page.title, page.url_path)]
         return [_article(page, settings, rule), _breadcrumbs(settings, crumbs)]
     if page.kind == "checklist":
         rule = page.context["rule"]
-        crumbs = [home, rules_hub, (rule.title, rule_path(rule.id)), ("检查清单", page.url_path)]
+        crumbs = [
+            home,
+            rules_hub,
+            (rule.title, rule_path(rule.id)),
+            (t("rule.checklist"), page.url_path),
+        ]
         return [_article(page, settings, rule), _breadcrumbs(settings, crumbs)]
     if page.kind == "faq":
-        crumbs = [home, ("常见问题", "faq/")]
+        crumbs = [home, (t("page.faq.title"), "faq/")]
         if page.url_path != "faq/":
             crumbs.append((page.title, page.url_path))
             return [faq_page(page.context["rules"], settings), _breadcrumbs(settings, crumbs)]

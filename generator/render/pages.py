@@ -17,21 +17,12 @@ from generator.errors import BuildError
 from generator.files import write_text
 from generator.render.glossary import Glossary, anchor
 from generator.render.jsonld import page_jsonld, script_json
+from generator.render.messages import Messages
 from generator.render.page import Page
-from generator.render.templating import environment
+from generator.render.templating import Templates
 from generator.render.urls import checklist_path, rule_path, source, topic_path
+from generator.render.words import MIN_STEM, SUFFIXES
 from generator.rulebook.model import Rule, Rulebook
-
-RETRY_LABELS = {
-    "none": "不要重试：先修正请求",
-    "backoff": "可以自动重试（指数退避）",
-    "manual": "仅人工决定后重试",
-}
-SENSITIVITY_LABELS = {
-    "public": "可直接提供",
-    "redact": "打码后提供",
-    "never": "绝不收集",
-}
 
 
 def rule_page(rule: Rule) -> str:
@@ -54,7 +45,7 @@ def _newest(rules: list[Rule], fallback: dt.date) -> dt.date:
     return max((rule.reviewed for rule in rules), default=fallback)
 
 
-def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
+def plan_pages(rb: Rulebook, settings: Settings, t: Messages) -> list[Page]:
     """Every generated page, in navigation order. Hubs take the newest date they list."""
     updated = rb.updated
     pages = [
@@ -62,40 +53,40 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
         Page(
             "search.md",
             "search.md.j2",
-            "搜索",
-            "按错误码、报错原文里的词或一句描述搜索全站。",
+            t("page.search.title"),
+            t("page.search.description"),
             "tool",
             None,
         ),
         Page(
             "diagnose.md",
             "diagnose.md.j2",
-            "诊断报错",
-            "粘贴报错原文或描述现象，直接找到对应的规则、证据模板和安全边界。",
+            t("page.diagnose.title"),
+            t("page.diagnose.description"),
             "tool",
             None,
         ),
         Page(
             "rules/index.md",
             "rules_index.md.j2",
-            "全部错误规则",
-            "按发生层列出的全部错误规则。",
+            t("page.rules.title"),
+            t("page.rules.description"),
             "hub",
             updated,
         ),
         Page(
             "topics/index.md",
             "topics_index.md.j2",
-            "按发生层排查",
-            "先判断失败发生在哪一层，再看这一层的规则。",
+            t("page.topics.title"),
+            t("page.topics.description"),
             "hub",
             updated,
         ),
         Page(
             faq_page(),
             "faq.md.j2",
-            "常见问题",
-            "全部错误规则的常见问题。",
+            t("page.faq.title"),
+            t("page.faq.description"),
             "faq",
             updated,
             {"layer": None, "rules": list(rb.rules)},
@@ -110,7 +101,7 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
             Page(
                 topic_page(layer.id),
                 "topic.md.j2",
-                f"{layer.title}：排查专题",
+                t("page.topic.title", layer=layer.title),
                 layer.summary,
                 "topic",
                 lastmod,
@@ -122,7 +113,7 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
                 Page(
                     faq_page(layer.id),
                     "faq.md.j2",
-                    f"{layer.title}：常见问题",
+                    t("page.faq_layer.title", layer=layer.title),
                     layer.summary,
                     "faq",
                     lastmod,
@@ -145,7 +136,7 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
             Page(
                 checklist_page(rule),
                 "checklist.md.j2",
-                f"检查清单：{rule.title}",
+                t("page.checklist.title", title=rule.title),
                 rule.summary,
                 "checklist",
                 rule.reviewed,
@@ -158,22 +149,40 @@ def plan_pages(rb: Rulebook, settings: Settings) -> list[Page]:
         Page(
             "evidence.md",
             "evidence.md.j2",
-            "证据字段",
-            "排查时可以收集的证据字段，以及每个字段的敏感度。",
+            t("page.evidence.title"),
+            t("page.evidence.description"),
             "catalogue",
             None,
         ),
         Page(
             "boundaries.md",
             "boundaries.md.j2",
-            "安全边界",
-            "排查时绝不索取、绝不做的事。",
+            t("page.boundaries.title"),
+            t("page.boundaries.description"),
             "catalogue",
             None,
         ),
-        Page("glossary.md", "glossary.md.j2", "术语表", "本站使用的术语。", "catalogue", None),
+        Page(
+            "glossary.md",
+            "glossary.md.j2",
+            t("page.glossary.title"),
+            t("page.glossary.description"),
+            "catalogue",
+            None,
+        ),
     ]
     return pages
+
+
+def alternates(settings: Settings, path: str) -> list[dict[str, str]]:
+    """The page at ``path`` in every language of the site (generated pages exist in
+    each), plus ``x-default``, the default language's, for readers of any other."""
+    if len(settings.editions) < 2:
+        return []
+    found = [
+        {"lang": e.language_tag, "url": settings.edition_url(e, path)} for e in settings.editions
+    ]
+    return [*found, {"lang": "x-default", "url": found[0]["url"]}]
 
 
 def _common(rb: Rulebook, settings: Settings) -> dict[str, object]:
@@ -183,33 +192,38 @@ def _common(rb: Rulebook, settings: Settings) -> dict[str, object]:
         "glossary": Glossary(rb),
         "anchor": anchor,
         "settings": settings,
-        "retry_labels": RETRY_LABELS,
-        "sensitivity_labels": SENSITIVITY_LABELS,
         "rule_page": rule_page,
         "checklist_page": checklist_page,
         "topic_page": topic_page,
         "faq_page": faq_page,
+        "stemming": {"suffixes": SUFFIXES, "min": MIN_STEM},
     }
 
 
-def render_not_found(rb: Rulebook, settings: Settings, templates: Path) -> str:
+def render_not_found(rb: Rulebook, settings: Settings, templates: Templates) -> str:
     """The 404 page's content as HTML, its links written from the site's root."""
     page = Page("404.md", "not_found.html.j2", "", "", "not-found", None)
-    template = environment(templates / "pages").get_template(page.template)
+    template = templates.environment("pages", settings.language).get_template(page.template)
     return template.render(
         _common(rb, settings), page=page, page_path=page.src, twin=False, root_links=True
     )
 
 
 def render_pages(
-    rb: Rulebook, settings: Settings, templates: Path, pages: list[Page], *, twin: bool = False
+    rb: Rulebook,
+    settings: Settings,
+    templates: Templates,
+    pages: list[Page],
+    *,
+    twin: bool = False,
 ) -> dict[str, str]:
     """Render every page to Markdown: ``{src: text}``.
 
     ``twin`` renders the clean Markdown twin published beside each page
     (absolute links, no front matter, no MkDocs-only syntax).
     """
-    env = environment(templates / "pages")
+    env = templates.environment("pages", settings.language)
+    t = templates.messages(settings.language)
     common = _common(rb, settings)
     out = {}
     for page in pages:
@@ -217,13 +231,14 @@ def render_pages(
             template = env.get_template(page.template)
             # Passed to the theme as JSON strings: one front-matter scalar each is cheap
             # for MkDocs to read, where nested data cost a millisecond a page.
-            jsonld = [] if twin else [script_json(d) for d in page_jsonld(page, rb, settings)]
+            jsonld = [] if twin else [script_json(d) for d in page_jsonld(page, rb, settings, t)]
             out[page.src] = template.render(
                 common,
                 page=page,
                 page_path=page.src,
                 twin=twin,
                 jsonld=jsonld,
+                alternates=alternates(settings, page.url_path),
                 glossary_seen=set(),
                 **page.context,
             )

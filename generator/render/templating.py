@@ -1,10 +1,12 @@
-"""The Jinja2 environment for generated Markdown: strict, with Markdown-safe filters."""
+"""Where templates come from, and the Jinja2 environment that renders them: strict, with
+Markdown-safe filters and the message catalogue of the page's language (``_("key")``)."""
 
 from __future__ import annotations
 
 import json
 import posixpath
 import re
+from dataclasses import dataclass
 from functools import cache
 from html import escape as html_escape
 from pathlib import Path
@@ -21,7 +23,40 @@ from generator.render.markdown_text import (
     to_text,
     twin_markdown,
 )
+from generator.render.messages import Messages, load_messages
 from generator.render.urls import url_path
+
+#: The templates triagebook ships: pages, machine files, the theme's overrides, assets
+#: and message catalogues.
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The template folders, searched in order: a project's own ``templates/`` first (any
+    file there replaces the package's file of the same path), then the package's."""
+
+    roots: tuple[Path, ...] = (PACKAGE_TEMPLATES,)
+
+    @classmethod
+    def of_project(cls, project_dir: Path) -> Templates:
+        own = project_dir / "templates"
+        return cls((own, PACKAGE_TEMPLATES) if own.is_dir() else (PACKAGE_TEMPLATES,))
+
+    def folders(self, kind: str) -> list[Path]:
+        """The existing ``kind`` folders (``pages``, ``theme``, ``assets``), first wins."""
+        return [root / kind for root in self.roots if (root / kind).is_dir()]
+
+    def messages(self, language: str) -> Messages:
+        return _messages(self, language)
+
+    def environment(self, kind: str, language: str, *, autoescape: bool = False) -> Environment:
+        return _environment(self, kind, language, autoescape)
+
+
+@cache
+def _messages(templates: Templates, language: str) -> Messages:
+    return load_messages(language, templates.roots)
 
 
 def yaml_scalar(value: object) -> str:
@@ -180,19 +215,24 @@ def markdown_line(context: Context, text: str, *, links: bool = True) -> str:
 
 
 @cache
-def environment(templates: Path, *, autoescape: bool = False) -> Environment:
-    """The strict Jinja2 environment for ``templates``.
+def _environment(templates: Templates, kind: str, language: str, autoescape: bool) -> Environment:
+    """The strict Jinja2 environment for ``kind`` templates in ``language``.
 
     Markdown templates do not autoescape (their values are Markdown; raw HTML is
     refused at check time); XML and HTML templates do (``autoescape=True``).
     """
     env = Environment(
-        loader=FileSystemLoader(templates),
+        loader=FileSystemLoader(templates.folders(kind)),
         undefined=StrictUndefined,
         autoescape=autoescape,  # noqa: S701 - Markdown callers pass False, see above
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    messages = templates.messages(language)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        messages.gettext, messages.ngettext, newstyle=True
     )
     env.globals["id"] = heading_id
     env.filters.update(

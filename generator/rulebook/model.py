@@ -183,8 +183,7 @@ class Rule:
     codes: Annotated[tuple[Code, ...], Field(min_length=1), _doc("Status and error codes.")]
     title: Line
     layer: Annotated[Slug, _doc("Id of a layer.")]
-    summary: Annotated[Text, _doc("The short answer, 1-2 sentences (zh-CN).")]
-    summary_en: Annotated[Text, _doc("One English paragraph for answer engines.")]
+    summary: Annotated[Text, _doc("The short answer, answer first: 1-3 sentences.")]
     meaning: Text
     signatures: Annotated[tuple[Signature, ...], Field(min_length=1), _doc("Literal error texts.")]
     causes: Annotated[tuple[Text, ...], Field(min_length=1)]
@@ -194,6 +193,13 @@ class Rule:
     checklist: Annotated[tuple[Text, ...], Field(min_length=1), _doc("Steps, in order.")]
     faq: Annotated[tuple[Faq, ...], Field(min_length=2)]
     reviewed: Annotated[dt.date, _doc("Date of the last review (YYYY-MM-DD).")]
+    summary_en: Annotated[
+        Text | None,
+        _doc(
+            "One English paragraph for answer engines, in a rulebook without an English "
+            "edition (rulebook.en.yaml's summary replaces it)."
+        ),
+    ] = None
     examples: tuple[Example, ...] = ()
     related: Annotated[tuple[Slug, ...], _doc("Ids of related rules.")] = ()
     owner: Annotated[Slug | None, _doc("Team that keeps this rule current.")] = None
@@ -208,6 +214,27 @@ class Rule:
     ] = ()
 
 
+LayerOrder = Literal["path", "list"]
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the site says about itself: the words of this knowledge base, not of the tool."""
+
+    __pydantic_config__ = _FORBID
+    intro: Annotated[
+        Text | None, _doc("The home page's introduction, also the details of llms.txt.")
+    ] = None
+    layers_intro: Annotated[Text | None, _doc("Said above the layer diagram.")] = None
+    layer_order: Annotated[
+        LayerOrder,
+        _doc(
+            "path: the layers are the stations of a request, in order (the diagram numbers "
+            "them and draws arrows); list: a set of areas in no order."
+        ),
+    ] = "list"
+
+
 @dataclass(frozen=True)
 class Rulebook:
     """The whole rulebook: catalogues first, then the rules."""
@@ -219,6 +246,9 @@ class Rulebook:
     boundaries: tuple[Boundary, ...]
     rules: tuple[Rule, ...]
     glossary: tuple[GlossaryTerm, ...] = ()
+    site: Annotated[Site, _doc("The site's own words: introduction, how layers read.")] = field(
+        default_factory=Site
+    )
     review_interval_days: Annotated[
         int, Field(ge=1, le=3650), _doc("Rules not reviewed for this many days are due.")
     ] = 180

@@ -45,6 +45,9 @@ def iter_texts(rb: Rulebook) -> Iterator[TextField]:
                 if value:
                     line = field in _LINE_FIELDS
                     yield TextField((name, i, field), value, "line" if line else "block")
+    for field in ("intro", "layers_intro"):
+        if getattr(rb.site, field):
+            yield TextField(("site", field), getattr(rb.site, field), "block")
     for i, term in enumerate(rb.glossary):
         for j, alias in enumerate(term.aliases):
             yield TextField(("glossary", i, "aliases", j), alias, "line")
@@ -60,7 +63,8 @@ def _rule_texts(i: int, rule: Rule) -> Iterator[TextField]:
     base: PathT = ("rules", i)
     yield TextField((*base, "title"), rule.title, "line")
     for field in ("summary", "summary_en", "meaning"):
-        yield TextField((*base, field), getattr(rule, field), "block")
+        if getattr(rule, field):
+            yield TextField((*base, field), getattr(rule, field), "block")
     for field in ("causes", "checklist"):
         for j, text in enumerate(getattr(rule, field)):
             yield TextField((*base, field, j), text, "block")

@@ -13,6 +13,7 @@ import errno
 import gc
 import hashlib
 import html
+from urllib.parse import urlsplit
 import multiprocessing
 import os
 import shutil
@@ -25,25 +26,24 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from generator.outputs.api import write_api
-from generator.config import Settings, load_settings
-from generator.outputs.crawlers import write_crawler_files
-from generator.site.engine import render_site
-from generator.outputs.not_found import write_not_found
-from generator.outputs.search_index import write_search_index
 from generator.errors import BuildError
+from generator.outputs.api import write_api
+from generator.outputs.context import BuildContext, Writer
+from generator.outputs.crawlers import write_crawler_files
 from generator.outputs.keyfile import write_key_file
 from generator.outputs.llms import write_llms
-from generator.rulebook.loader import load_or_raise
 from generator.outputs.manifest import write_manifest
-from generator.rulebook.model import Rulebook
-from generator.outputs.context import BuildContext, Writer
+from generator.outputs.not_found import write_not_found
+from generator.outputs.redirects import write_redirects
+from generator.outputs.search_index import write_search_index
+from generator.outputs.twins import write_twins
+from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
-from generator.outputs.redirects import write_redirects
-from generator.outputs.twins import write_twins
-
-WORK_DIR = ".triagebook"
+from generator.rulebook.model import Rulebook
+from generator.site.engine import render_site
+from generator.config import Settings, load_settings
+from generator.site.project import EditionBuild, Project, editions
 #: Outputs that need only the model: written by a second process while the engine
 #: renders HTML (the machine has two cores), then moved into the new site.
 WRITERS: tuple[Writer, ...] = (
@@ -54,34 +54,9 @@ WRITERS: tuple[Writer, ...] = (
     write_redirects,
     write_key_file,
 )
-#: Outputs that read or change the engine's HTML, in order.
-SITE_WRITERS: tuple[Writer, ...] = (
-    write_not_found,
-    write_search_index,
-    write_manifest,  # last: it hashes the HTML the writers above may have changed
-)
-
-
-@dataclass(frozen=True)
-class Project:
-    rules: Path
-    config: Path
-
-    @property
-    def root(self) -> Path:
-        return self.config.resolve().parent
-
-    @property
-    def content(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def templates(self) -> Path:
-        return self.root / "site_templates"
-
-    @property
-    def work(self) -> Path:
-        return self.root / WORK_DIR
+#: Outputs that read or change the engine's HTML, in order; then the manifest, which
+#: hashes every edition's HTML as the writers left it.
+SITE_WRITERS: tuple[Writer, ...] = (write_not_found, write_search_index)
 
 
 @dataclass(frozen=True)
@@ -124,7 +99,7 @@ def check_site_dir(project: Project, site_dir: Path) -> None:
     sources = {
         "the rulebook's folder": project.rules.resolve().parent,
         "content/": project.content.resolve(),
-        "site_templates/": project.templates.resolve(),
+        "templates/": (project.root / "templates").resolve(),
         "the site settings": project.config.resolve(),
     }
     for label, source in sources.items():
@@ -135,31 +110,38 @@ def check_site_dir(project: Project, site_dir: Path) -> None:
             )
 
 
-def stage(project: Project, rb: Rulebook, settings: Settings, docs: Path) -> list[Page]:
-    """Write content/ plus the generated pages into ``docs`` (emptied first)."""
+def copy_layers(folders: list[Path], target: Path) -> None:
+    """Copy ``folders`` into ``target``, the first folder's files winning (the package's
+    templates are last, a project's own first)."""
+    for folder in reversed(folders):
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+
+
+def stage(project: Project, eb: EditionBuild, docs: Path) -> list[Page]:
+    """Write the edition's hand-written pages plus its generated pages into ``docs``."""
     if docs.exists():
         shutil.rmtree(docs)
-    if project.content.is_dir():
-        check_content(project.content, project.root)
-        shutil.copytree(project.content, docs)
+    content = project.content_for(eb.edition)
+    if content.is_dir():
+        check_content(content, project.root)
+        shutil.copytree(content, docs)
     else:
         docs.mkdir(parents=True)
     # The pages' own scripts and styles, served from the site like the theme's.
-    assets = project.templates / "assets"
-    if assets.is_dir():
-        shutil.copytree(assets, docs / "assets" / "triagebook")
-    pages = plan_pages(rb, settings)
+    copy_layers(project.templates.folders("assets"), docs / "assets" / "triagebook")
+    t = project.templates.messages(eb.settings.language)
+    pages = plan_pages(eb.rulebook, eb.settings, t)
     clashes = sorted(p.src for p in pages if (docs / p.src).exists())
     if clashes:
         raise BuildError(
-            f"content/ has pages at generated paths: {', '.join(clashes)} "
+            f"{content.name}/ has pages at generated paths: {', '.join(clashes)} "
             "(generated pages are never written by hand; rename or remove these)"
         )
-    write_pages(render_pages(rb, settings, project.templates, pages), docs)
+    write_pages(render_pages(eb.rulebook, eb.settings, project.templates, pages), docs)
     return pages
 
 
-def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[Any]:
+def navigation(pages: list[Page], hand_written: list[tuple[str, str]], t: Messages) -> list[Any]:
     """Hubs only: rule and checklist pages are listed on hubs, never in the nav.
 
     With every page in the nav each page renders the whole tree, so build time
@@ -170,14 +152,14 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]]) -> list[A
         by_kind.setdefault(page.kind, []).append(page)
     # The theme prints nav titles without escaping; layer titles come from the rulebook.
     topics = [{html.escape(p.title): p.src} for p in by_kind.get("topic", [])]
-    nav: list[Any] = [{"首页": "index.md"}]
+    nav: list[Any] = [{t("nav.home"): "index.md"}]
     nav += [{p.title: p.src} for p in by_kind.get("tool", [])]
     nav += [{p.title: p.src} for p in by_kind.get("hub", []) if p.src == "rules/index.md"]
-    nav.append({"按发生层排查": ["topics/index.md", *topics]})
-    nav.append({"常见问题": "faq/index.md"})  # the FAQ hub links each layer's FAQ page
-    nav.append({"参考": [{p.title: p.src} for p in by_kind.get("catalogue", [])]})
+    nav.append({t("nav.topics"): ["topics/index.md", *topics]})
+    nav.append({t("nav.faq"): "faq/index.md"})  # the FAQ hub links each layer's FAQ page
+    nav.append({t("nav.reference"): [{p.title: p.src} for p in by_kind.get("catalogue", [])]})
     if hand_written:
-        nav.append({"关于本站": [{title: src} for src, title in hand_written]})
+        nav.append({t("nav.about"): [{title: src} for src, title in hand_written]})
     return nav
 
 
@@ -186,13 +168,14 @@ def source_epoch(rb: Rulebook) -> int:
     return calendar.timegm(rb.updated.timetuple())
 
 
-def write_outputs(ctx: BuildContext, out: Path) -> None:
-    """Every model-only output, into ``out`` (emptied first)."""
+def write_outputs(contexts: list[BuildContext], out: Path) -> None:
+    """Every model-only output of every edition, into ``out`` (emptied first)."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    for write in WRITERS:
-        write(ctx, out)
+    for ctx in contexts:
+        for write in WRITERS:
+            write(ctx, out / ctx.settings.prefix)
 
 
 def merge_into(source: Path, site: Path) -> None:
@@ -249,34 +232,34 @@ def restore_interrupted_swap(site_dir: Path) -> None:
 
 
 def build(project: Project, site_dir: Path, rulebook: Rulebook | None = None) -> BuildResult:
-    """Build the site; ``rulebook`` skips loading ``project.rules`` (a model already
-    validated, or built by a test that exercises the renderer without the checks)."""
+    """Build the site, every language edition of it; ``rulebook`` skips loading
+    ``project.rules`` (a model already validated, or built by a test that exercises the
+    renderer without the checks)."""
     started = time.perf_counter()
-    settings = load_settings(project.config)
-    rb = rulebook or load_or_raise(project.rules)
+    builds = editions(project, rulebook)
     # The model lives for the whole build: keep the cyclic collector from rescanning it
     # on every collection (that made page rendering grow faster than the rule count).
     gc.freeze()
     try:
-        return _build(project, settings, rb, site_dir, started)
+        return _build(project, builds, site_dir, started)
     finally:
         gc.unfreeze()
 
 
 def _build(
-    project: Project, settings: Settings, rb: Rulebook, site_dir: Path, started: float
+    project: Project, builds: list[EditionBuild], site_dir: Path, started: float
 ) -> BuildResult:
     site_dir = site_dir.resolve()
     check_site_dir(project, site_dir)
     try:
-        return _build_into(project, settings, rb, site_dir, started)
+        return _build_into(project, builds, site_dir, started)
     except OSError as exc:  # the environment: a read-only folder, a full disk
         where = exc.filename or site_dir
         raise BuildError(f"cannot build the site: {exc.strerror or exc}: {where}") from exc
 
 
 def _build_into(
-    project: Project, settings: Settings, rb: Rulebook, site_dir: Path, started: float
+    project: Project, builds: list[EditionBuild], site_dir: Path, started: float
 ) -> BuildResult:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(site_dir.with_name(f".{site_dir.name}.lock")))
@@ -294,25 +277,86 @@ def _build_into(
     # Staging is per site directory, so a preview and a build can run side by side.
     work = project.work / "build" / hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
     try:
-        docs = work / "docs"
-        pages = stage(project, rb, settings, docs)
+        theme = stage_theme(project, work / "theme")
+        # Each language names itself in the switch, in its own words.
+        languages = {b.edition.language: project.templates.messages(b.edition.language)(
+            "meta.language_name") for b in builds}
+        staged = []
+        for eb in builds:
+            docs = work / "docs" / (eb.edition.language if eb.edition.prefix else "_default")
+            pages = stage(project, eb, docs)
+            written = hand_written_pages(project.content_for(eb.edition))
+            ctx = BuildContext(eb.rulebook, eb.settings, pages, project.templates, written)
+            staged.append((eb, docs, ctx))
         if tmp.exists():
             shutil.rmtree(tmp)
-        hand_written = hand_written_pages(project.content)
-        ctx = BuildContext(rb, settings, pages, project.templates, hand_written)
+        contexts = [ctx for _, _, ctx in staged]
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            outputs = pool.submit(write_outputs, ctx, extra)
-            render_site(
-                project.config, docs, tmp, navigation(pages, hand_written), source_epoch(rb)
-            )
+            outputs = pool.submit(write_outputs, contexts, extra)
+            # The default edition first: the engine empties the folder it builds into.
+            for eb, docs, ctx in staged:
+                nav = navigation(ctx.pages, ctx.hand_written, ctx.messages)
+                render_site(
+                    project.config,
+                    docs,
+                    tmp / eb.settings.prefix,
+                    nav,
+                    source_epoch(eb.rulebook),
+                    engine_settings(eb.settings, theme, ctx.messages, languages),
+                )
             outputs.result()  # re-raises a writer's exception here
         merge_into(extra, tmp)
-        for write in SITE_WRITERS:
-            write(ctx, tmp)
+        for ctx in contexts:
+            for write in SITE_WRITERS:
+                write(ctx, tmp / ctx.settings.prefix)
+        write_manifest(contexts, tmp)
         swap_in(tmp, site_dir)
     finally:
         for leftover in (tmp, extra):
             if leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
         lock.release()
-    return BuildResult(rb, pages, site_dir, time.perf_counter() - started)
+    default = contexts[0]
+    return BuildResult(default.rulebook, default.pages, site_dir, time.perf_counter() - started)
+
+
+def stage_theme(project: Project, target: Path) -> Path:
+    """The theme's overrides as the engine reads them: the package's, a project's own
+    ``templates/theme`` over them, and a ``theme.custom_dir`` of mkdocs.yml over both."""
+    if target.exists():
+        shutil.rmtree(target)
+    folders = project.templates.folders("theme")
+    custom = load_settings(project.config).theme.get("custom_dir")
+    if custom:
+        folders.insert(0, project.config.parent / str(custom))
+    copy_layers(folders, target)
+    return target
+
+
+def engine_settings(
+    settings: Settings, theme: Path, t: Messages, languages: dict[str, str]
+) -> dict[str, Any]:
+    """What the engine must be told of an edition beyond mkdocs.yml: its address, name and
+    language, the staged theme, the language switch (Material's ``extra.alternate``) and
+    the words the theme's overrides print."""
+    root_path = urlsplit(settings.root_url or settings.site_url).path
+    alternate = [
+        {"name": languages[e.language], "link": root_path + e.prefix, "lang": e.language}
+        for e in settings.editions
+    ]
+    words = {
+        "feed_title": t("feed.title", site=settings.site_name),
+        "og_locale": t("meta.og_locale"),
+        "language_tag": settings.language_tag,
+    }
+    return {
+        "site_url": settings.site_url,
+        "site_name": settings.site_name,
+        "site_description": settings.description,
+        "theme": {**settings.theme, "custom_dir": str(theme), "language": settings.language},
+        "extra": {
+            **settings.extra,
+            **({"alternate": alternate} if len(alternate) > 1 else {}),
+            "triagebook": words,
+        },
+    }

@@ -11,7 +11,8 @@ import sys
 
 from mkdocs.livereload import LiveReloadServer
 
-from generator.site.build import Project, build
+from generator.site.build import build
+from generator.site.project import Project
 from generator.errors import GeneratorError
 from generator.rulebook.problems import RulebookError, format_problems
 
@@ -37,7 +38,11 @@ def serve(project: Project, host: str, port: int) -> None:
     if not site_dir.exists():
         raise GeneratorError("the first build failed; fix the problems above and run serve again")
     server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
-    for path in (project.rules.parent, project.content, project.templates, project.config):
+    # Every edition's hand-written pages: content/ and content.<lang>/.
+    contents = sorted(project.root.glob(f"{project.content.name}.*"))
+    watched = (project.rules.parent, project.content, *contents, project.root / "templates")
+    watched += (project.config,)
+    for path in watched:
         if path.exists():
             server.watch(str(path))
     try:

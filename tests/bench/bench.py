@@ -64,7 +64,7 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
     (project_dir / "rules").mkdir(parents=True)
     for name in ("mkdocs.yml",):
         shutil.copy(ROOT / name, project_dir / name)
-    for name in ("content", "site_templates"):
+    for name in ("content",):
         shutil.copytree(ROOT / name, project_dir / name)
     rules = project_dir / "rules" / "rulebook.yaml"
     synthesise(ROOT / "rules" / "rulebook.yaml", n, rules)
