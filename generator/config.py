@@ -12,6 +12,10 @@ from mkdocs.utils.yaml import yaml_load
 
 from generator.errors import GeneratorError
 
+#: The site engines that render the staged pages: MkDocs with Material for MkDocs, and
+#: Zensical, its maintained successor, which reads the same mkdocs.yml.
+ENGINES = ("mkdocs", "zensical")
+
 
 def language_tag(language: str) -> str:
     """BCP 47 tag for content (Material's "zh" means Simplified Chinese here)."""
@@ -79,6 +83,11 @@ class Settings:
             Edition(self.language, self.prefix, self.site_name, self.description),
         )
 
+    @property
+    def engine(self) -> str:
+        """``extra.engine`` in mkdocs.yml: ``mkdocs`` (the default) or ``zensical``."""
+        return str(self.extra.get("engine") or "mkdocs")
+
     def edition_url(self, edition: Edition, path: str) -> str:
         """The same site path in another edition."""
         return (self.root_url or self.site_url) + edition.prefix + path.lstrip("/")
@@ -125,13 +134,19 @@ def load_settings(config_file: Path) -> Settings:
         site_url += "/"
     theme = _expect(config_file, raw, "theme", dict | str, "a mapping") or {}
     language = theme.get("language") if isinstance(theme, dict) else None
+    extra = dict(_expect(config_file, raw, "extra", dict, "a mapping") or {})
+    if extra.get("engine", "mkdocs") not in ENGINES:
+        raise GeneratorError(
+            f"{config_file}: extra.engine must be one of {', '.join(ENGINES)}, "
+            f"got {extra['engine']!r}"
+        )
     return Settings(
         config_file=config_file,
         site_name=str(_expect(config_file, raw, "site_name", str, "text") or "triagebook"),
         site_url=site_url or "http://127.0.0.1:8000/",
         description=str(_expect(config_file, raw, "site_description", str, "text") or ""),
         language=str(language or "en"),
-        extra=dict(_expect(config_file, raw, "extra", dict, "a mapping") or {}),
+        extra=extra,
         site_url_configured=bool(site_url),
         theme=dict(theme) if isinstance(theme, dict) else {"name": theme},
     )

@@ -87,14 +87,25 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real rulebook, built once for the session, as `make site` builds it."""
+#: The site engines every output, browser and Lighthouse test runs against.
+ENGINES = ("mkdocs", "zensical")
+_BUILT: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def real_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real rulebook, built once per engine for the session, as `make site` builds it.
+    Tests that use it run once per engine; a test may pick engines with indirect
+    parametrization (``@pytest.mark.parametrize("real_site", [...], indirect=True)``)."""
     from generator.site.build import Project, build
 
-    site = tmp_path_factory.mktemp("real") / "site"
-    build(Project(ROOT / "rules" / "rulebook.yaml", ROOT / "mkdocs.yml"), site)
-    return site
+    engine = request.param
+    if engine not in _BUILT:
+        site = tmp_path_factory.mktemp(f"real-{engine}") / "site"
+        rules, config = ROOT / "rules" / "rulebook.yaml", ROOT / "mkdocs.yml"
+        build(Project(rules, config, engine=engine), site)
+        _BUILT[engine] = site
+    return _BUILT[engine]
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

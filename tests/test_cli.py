@@ -24,11 +24,17 @@ def test_environment_mistakes_are_one_line(project: Path, tmp_path: Path) -> Non
         (["serve", "--dev-addr", "nonsense"], 2, "expected HOST:PORT"),
         (["serve", "--dev-addr", "127.0.0.1:99999"], 2, "expected HOST:PORT"),
         (["publish", "--timeout", "soon"], 2, "invalid float value"),
+        (["build", "--engine", "hugo"], 2, "invalid choice: 'hugo'"),
     ]
     for args, status, message in cases:
         done = run_cli(*args, cwd=project)
         assert (done.returncode, message in done.stderr) == (status, True), (args, done.stderr)
-    config.write_text(config.read_text("utf-8") + "\nextra: [1]\n", encoding="utf-8")
+    original = config.read_text("utf-8")
+    config.write_text(original + "\nextra: {engine: hugo}\n", encoding="utf-8")
+    done = run_cli("build", cwd=project)
+    assert done.returncode == 1
+    assert "extra.engine must be one of mkdocs, zensical, got 'hugo'" in done.stderr
+    config.write_text(original + "\nextra: [1]\n", encoding="utf-8")
     done = run_cli("build", cwd=project)
     assert done.returncode == 1
     assert "'extra' must be a mapping, got list" in done.stderr

@@ -48,6 +48,10 @@ def test_a_scaffolded_project_checks_and_builds_without_a_warning(
     first = tree_digest(site)
     assert run_cli("build", "--project", str(project), cwd=tmp_path).returncode == 0
     assert tree_digest(site) == first, "two builds of the same project are byte-identical"
+    # The same project on the other engine: as clean.
+    done = run_cli("build", "--project", str(project), "--engine", "zensical", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert lxml.html.parse(str(site / "index.html")).getroot().get("lang") == language
     if language == "en":
         files = [p for p in site.rglob("*") if p.is_file()]
         texts = {p: text_of(p) for p in files}

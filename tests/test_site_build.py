@@ -1,7 +1,8 @@
-"""Real builds with mkdocs-material: complete, warning-free, deterministic, atomic."""
+"""Real builds, on both engines: complete, warning-free, deterministic, atomic."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,11 @@ from generator.errors import BuildError
 from generator.rulebook.loader import load_or_raise
 from generator.rulebook.problems import RulebookError
 from generator.site.build import build
+from generator.site.project import Project
 
-from conftest import ROOT, mutate, project_of, tree_digest
+from conftest import ENGINES, ROOT, mutate, project_of, tree_digest
+
+conftest_project_of = project_of
 
 pytestmark = pytest.mark.slow
 
@@ -70,13 +74,21 @@ def test_navigation_lists_hubs_only(real_site: Path) -> None:
     assert "topics/upstream/" in nav
 
 
-def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
-    build(project_of(project), tmp_path / "one")
-    build(project_of(project), tmp_path / "two")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_two_builds_are_byte_identical(project: Path, tmp_path: Path, engine: str) -> None:
+    on = dataclasses.replace(project_of(project), engine=engine)
+    build(on, tmp_path / "one")
+    build(on, tmp_path / "two")
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
 
 
-def test_a_failed_build_leaves_the_previous_site(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_failed_build_leaves_the_previous_site(
+    project: Path, tmp_path: Path, engine: str
+) -> None:
+    def project_of(root: Path) -> Project:
+        return dataclasses.replace(conftest_project_of(root), engine=engine)
+
     site = tmp_path / "out" / "site"
     build(project_of(project), site)
     before = tree_digest(site)

@@ -73,10 +73,19 @@ def failing_audits(report: dict) -> list[str]:
     return found
 
 
+#: Every page type on the default engine; on Zensical the heaviest types and an English page
+#: (they share the theme's assets, so the others add time, not information).
+CASES = [("mkdocs", name, path, RUNS) for name, path in PAGES.items()]
+CASES += [("mkdocs", name, path, 1) for name, path in MORE_PAGES.items()]
+CASES += [("zensical", name, path, RUNS) for name, path in PAGES.items()]
+CASES += [("zensical", "en-rule", MORE_PAGES["en-rule"], 1)]
+
+
 @pytest.mark.parametrize(
-    ("path", "runs"),
-    [(path, RUNS) for path in PAGES.values()] + [(path, 1) for path in MORE_PAGES.values()],
-    ids=[*PAGES, *MORE_PAGES],
+    ("real_site", "path", "runs"),
+    [(engine, path, runs) for engine, _, path, runs in CASES],
+    ids=[f"{engine}-{name}" for engine, name, _, _ in CASES],
+    indirect=["real_site"],
 )
 def test_lighthouse_scores(served: str, tmp_path: Path, path: str, runs: int) -> None:
     # Performance is measured under simulated throttling and varies from run to run;

@@ -28,7 +28,7 @@ class UsageError(Exception):
 def _project(args: argparse.Namespace) -> Project:
     from generator.site.project import Project
 
-    return Project(args.rules, args.config, args.project)
+    return Project(args.rules, args.config, args.project, getattr(args, "engine", None))
 
 
 def cmd_translations(args: argparse.Namespace) -> int:

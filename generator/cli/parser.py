@@ -6,6 +6,9 @@ import argparse
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from generator.config import ENGINES
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +21,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--rules", type=Path, help="the rulebook (default: PROJECT/rules/rulebook.yaml)"
     )
     parser.add_argument("--config", type=Path, help="site settings (default: PROJECT/mkdocs.yml)")
+
+
+def _engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="the site engine for this build (default: extra.engine in mkdocs.yml, else mkdocs)",
+    )
 
 
 def fill_paths(args: argparse.Namespace) -> None:
@@ -86,29 +98,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="date for the review-due warnings (default: today)",
     )
 
-    diff = sub.add_parser("diff", help="what a rulebook change does: rules and URLs affected")
-    _common(diff)
-    diff.add_argument("old", nargs="?", type=Path, help="the rulebook before")
-    diff.add_argument("new", nargs="?", type=Path, help="the rulebook after")
-    diff.add_argument(
-        "--base",
-        metavar="GITREF",
-        help="compare the working copy of --rules with its version at GITREF",
-    )
-    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-
-    report = sub.add_parser("report", help="reports for editors")
-    report.add_argument("what", choices=("stale",), help="stale: rules whose review is due")
-    _common(report)
-    report.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD")
-    report.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-
     build = sub.add_parser("build", help="build the site")
     _common(build)
     build.add_argument("--site-dir", type=Path, default=None, help="default: PROJECT/site")
+    _engine(build)
 
     serve = sub.add_parser("serve", help="live preview; rebuilds on changes")
     _common(serve)
+    _engine(serve)
     serve.add_argument(
         "--dev-addr", type=_address, default=("127.0.0.1", 8000), metavar="HOST:PORT"
     )
@@ -145,6 +142,29 @@ def make_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--top", type=_positive, default=3, metavar="N", help="default: 3")
     diagnose.add_argument("--format", choices=("text", "json"), default="text")
 
+    _editors_commands(sub)
+    return parser
+
+
+def _editors_commands(sub: Any) -> None:
+    """The commands beside the pipeline, for people who write the rulebook."""
+    diff = sub.add_parser("diff", help="what a rulebook change does: rules and URLs affected")
+    _common(diff)
+    diff.add_argument("old", nargs="?", type=Path, help="the rulebook before")
+    diff.add_argument("new", nargs="?", type=Path, help="the rulebook after")
+    diff.add_argument(
+        "--base",
+        metavar="GITREF",
+        help="compare the working copy of --rules with its version at GITREF",
+    )
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    report = sub.add_parser("report", help="reports for editors")
+    report.add_argument("what", choices=("stale",), help="stale: rules whose review is due")
+    _common(report)
+    report.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD")
+    report.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
     translations = sub.add_parser(
         "translations", help="where each translation stands; --stamp marks it up to date"
     )
@@ -169,4 +189,3 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 if the committed schema is stale; write nothing",
     )
-    return parser

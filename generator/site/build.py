@@ -41,7 +41,7 @@ from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
 from generator.rulebook.model import Rulebook
-from generator.site.engine import render_site
+from generator.site.engine import Job, render_site
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
 #: Outputs that need only the model: written by a second process while the engine
@@ -291,12 +291,13 @@ def _build_into(
         if tmp.exists():
             shutil.rmtree(tmp)
         contexts = [ctx for _, _, ctx in staged]
+        engine = project.engine or builds[0].settings.engine
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             outputs = pool.submit(write_outputs, contexts, extra)
             # The default edition first: the engine empties the folder it builds into.
             for eb, docs, ctx in staged:
                 nav = navigation(ctx.pages, ctx.hand_written, ctx.messages)
-                render_site(
+                job = Job(
                     project.config,
                     docs,
                     tmp / eb.settings.prefix,
@@ -304,6 +305,7 @@ def _build_into(
                     source_epoch(eb.rulebook),
                     engine_settings(eb.settings, theme, ctx.messages, languages),
                 )
+                render_site(job, engine)
             outputs.result()  # re-raises a writer's exception here
         merge_into(extra, tmp)
         for ctx in contexts:

@@ -1,22 +1,37 @@
-"""The site engine stage: MkDocs + Material render a staged Markdown tree to HTML.
+"""The site engine stage: a staged Markdown tree and theme overrides become HTML.
 
-Nothing else lives in MkDocs: the generator writes Markdown and the
-machine-readable files itself, so the engine can be replaced (Zensical reads
-the same mkdocs.yml) without moving content generation.
+Two engines read the same mkdocs.yml and the same overrides: MkDocs with Material for
+MkDocs (the default), and Zensical, Material's maintained successor. Nothing else differs
+between them: the generator writes the Markdown and every machine-readable file itself,
+and post-processes the HTML either engine writes. Each is run in strict mode (a warning
+fails the build) with the rulebook's date as ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import os
+import posixpath
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from generator.errors import BuildError
+
+#: Longest a Zensical build may take before it is stopped (its own limit, not the site's).
+ZENSICAL_TIMEOUT = 900
 
 
 class _Collect(logging.Handler):
@@ -43,26 +58,40 @@ def _source_date(epoch: int) -> Iterator[None]:
 
 
 def _drop_theme_search(site_dir: Path) -> None:
-    """Material copies its search (lunr, its language packs, the worker: 1.2 MB) whether or
-    not its search plugin runs. The site searches with its own index, so they go."""
+    """Both engines copy the theme's search (lunr, its language packs, the worker; Zensical
+    also its index) whether or not anything uses it. The site searches with its own index
+    (docs/search.md), so they go, with the compressed sitemap, which the generator's true
+    sitemap.xml would contradict."""
     scripts = site_dir / "assets" / "javascripts"
     shutil.rmtree(scripts / "lunr", ignore_errors=True)
     for worker in (scripts / "workers").glob("search.*"):
         worker.unlink()
     with contextlib.suppress(OSError):
         (scripts / "workers").rmdir()  # only when nothing else is in it
+    (site_dir / "search.json").unlink(missing_ok=True)
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
 
 
-def render_site(
-    config_file: Path,
-    docs_dir: Path,
-    site_dir: Path,
-    nav: list[Any],
-    epoch: int,
-    overrides: dict[str, Any] | None = None,
-) -> None:
-    """Run MkDocs in strict mode on ``docs_dir``; any warning fails the build.
-    ``overrides`` replace settings of mkdocs.yml (an edition's address and language)."""
+@dataclass(frozen=True)
+class Job:
+    """One edition to render: the staged docs into ``site_dir``."""
+
+    config_file: Path
+    docs_dir: Path
+    site_dir: Path
+    nav: list[Any]
+    epoch: int  # the rulebook's newest date, for every date an engine writes
+    #: Settings of mkdocs.yml to replace: the edition's address, language, theme, words.
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def render_site(job: Job, engine: str = "mkdocs") -> None:
+    """Render ``job`` with ``engine``; any warning fails the build."""
+    (_zensical if engine == "zensical" else _mkdocs)(job)
+    _drop_theme_search(job.site_dir)
+
+
+def _mkdocs(job: Job) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -72,23 +101,131 @@ def render_site(
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
-        with _source_date(epoch):
+        with _source_date(job.epoch):
             config = load_config(
-                str(config_file),
-                docs_dir=str(docs_dir),
-                site_dir=str(site_dir),
-                nav=nav,
+                str(job.config_file),
+                docs_dir=str(job.docs_dir),
+                site_dir=str(job.site_dir),
+                nav=job.nav,
                 strict=True,
-                **(overrides or {}),
+                **job.overrides,
             )
             build(config)
-        # MkDocs dates every sitemap entry with the build date; the generator writes a
-        # true sitemap.xml, and a stale compressed copy must not contradict it.
-        (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
-        if "search" not in config.plugins:
-            _drop_theme_search(site_dir)
     except MkDocsException as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)
         raise BuildError(f"the site engine failed: {exc}\n{details}".rstrip()) from exc
     finally:
         logger.removeHandler(collect)
+
+
+def _zensical(job: Job) -> None:
+    """Zensical is driven as a command. It wants the docs and the output inside the folder
+    of its configuration, so both live in the staging area, beside a configuration written
+    there: mkdocs.yml with the edition's settings, and paths relative to it."""
+    docs_dir, site_dir, overrides = job.docs_dir, job.site_dir, job.overrides
+    with job.config_file.open(encoding="utf-8") as fh:
+        config = yaml_load(fh) or {}
+    _links_from_sources(docs_dir, directory_urls=config.get("use_directory_urls", True))
+    home = docs_dir.parent
+    out = home / f"{docs_dir.name}.html"
+    if out.exists():
+        shutil.rmtree(out)
+    theme = {**config.get("theme", {}), **overrides.get("theme", {})}
+    if isinstance(theme.get("palette"), dict):
+        # One scheme: MkDocs' theme renders no switch for it, Zensical (which makes every
+        # palette a list) an invisible radio button that takes keyboard focus. Its own
+        # default colours are the same (the default scheme, indigo).
+        theme.pop("palette")
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = os.path.relpath(theme["custom_dir"], home)
+    settings = {
+        **config,
+        **overrides,
+        "theme": theme,
+        "docs_dir": docs_dir.name,
+        "site_dir": out.name,
+        "nav": job.nav,
+        "strict": True,
+    }
+    settings.pop("validation", None)  # MkDocs' link checks; Zensical checks links itself
+    # The site searches with its own index; Zensical's would add a whole-site download.
+    plugins = settings.get("plugins") or []
+    if "search" not in plugins and "material/search" not in plugins:
+        settings["plugins"] = {"search": {"enabled": False}}
+    written = home / f"{docs_dir.name}.zensical.yml"
+    written.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), "utf-8")
+    command = [sys.executable, "-m", "zensical", "build", "--strict", "-f", written.name]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=home,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=ZENSICAL_TIMEOUT,
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch), "NO_COLOR": "1"},
+        )
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"the site engine (zensical) took over {ZENSICAL_TIMEOUT} s") from None
+    except OSError as exc:
+        raise BuildError(f"cannot run the site engine (zensical): {exc}") from exc
+    if done.returncode != 0 or not out.is_dir():
+        raise BuildError(f"the site engine (zensical) failed:\n{_zensical_report(done)}")
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(out, site_dir)
+
+
+def _zensical_report(done: subprocess.CompletedProcess[str]) -> str:
+    """What Zensical said, as plain lines: no colours, no Python traceback of its own."""
+    said = _ANSI.sub("", done.stdout + "\n" + done.stderr)
+    said = said.split("Traceback (most recent call last)", 1)[0]
+    if "No module named zensical" in done.stderr:
+        said = "zensical is not installed (make site installs it from the lock)"
+    lines = [line.rstrip() for line in said.splitlines() if line.strip()]
+    lines = [line for line in lines if line not in ("Build started",)]
+    return "\n".join(f"  {line}" for line in lines[-40:])
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+_NOSCRIPT = re.compile(r"(<noscript>.*?</noscript>)", re.DOTALL | re.IGNORECASE)
+
+
+def _links_from_sources(docs_dir: Path, *, directory_urls: bool) -> None:
+    """The generator writes the links of raw HTML relative to the page's address, as MkDocs
+    serves them. Zensical resolves them against the Markdown file instead (as it does
+    Markdown links), so each is restated relative to its file: the same address after
+    Zensical's rewriting."""
+    for source in docs_dir.rglob("*.md"):
+        path = source.relative_to(docs_dir)
+        at = path.parent if path.stem == "index" or not directory_urls else path.with_suffix("")
+        text = source.read_text(encoding="utf-8")
+        page, folder = at.as_posix(), path.parent.as_posix()
+        # Inside <noscript> an HTML parser sees text, not links: Zensical leaves those.
+        parts = _NOSCRIPT.split(text)
+        for i in range(0, len(parts), 2):
+            parts[i] = _URL_ATTRIBUTE.sub(
+                lambda m, page=page, folder=folder: m[1] + _restate(m[2], page, folder) + m[3],
+                parts[i],
+            )
+        moved = "".join(parts)
+        if moved != text:
+            source.write_text(moved, encoding="utf-8")
+
+
+def _restate(value: str, page: str, folder: str) -> str:
+    url = urlsplit(html.unescape(value))
+    if url.scheme or url.netloc or url.path.startswith("/") or url.path.endswith(".md"):
+        return value
+    if not url.path:
+        return value  # a fragment or a query of the page itself
+    target = posixpath.normpath(posixpath.join(page, url.path))
+    moved = posixpath.relpath(target, folder or ".")
+    if url.path.endswith("/") and not moved.endswith("/"):
+        moved += "/"
+    restated = urlunsplit(("", "", moved, url.query, url.fragment))
+    # Text from the rulebook reaches the engine as character references: keep it so.
+    return _PUNCTUATION.sub(lambda m: f"&#{ord(m[0])};", restated) if "&#" in value else restated

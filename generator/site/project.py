@@ -30,6 +30,8 @@ class Project:
     config: Path
     #: The project folder; by default the folder that holds the site settings.
     root_dir: Path | None = field(default=None)
+    #: The site engine for this build, over mkdocs.yml's ``extra.engine``.
+    engine: str | None = field(default=None)
 
     @classmethod
     def at(cls, root: Path) -> Project:

@@ -25,12 +25,23 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generator.config import load_settings  # noqa: E402
-from generator.render.pages import hand_written_pages, plan_pages  # noqa: E402
+from budgets import reader_budgets  # noqa: E402
+
+from generator.render.pages import hand_written_pages  # noqa: E402
 from generator.rulebook.loader import load, load_or_raise  # noqa: E402
-from generator.site.build import Project, build, navigation, source_epoch, stage  # noqa: E402
+from generator.site.build import (  # noqa: E402
+    Project,
+    build,
+    engine_settings,
+    navigation,
+    source_epoch,
+    stage,
+    stage_theme,
+)
 from generator.site.engine import render_site  # noqa: E402
+from generator.site.project import editions  # noqa: E402
 
 
 def synthesise(source: Path, n: int, target: Path) -> None:
@@ -59,6 +70,12 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+#: What a reader downloads, by size of rulebook (sizes do not vary between runs).
+budgets: dict[int, dict[str, tuple[int, str]]] = {}
+#: The most a reader may download at 1,000 rules (bytes): issue 16's budgets.
+LIMITS = {"largest HTML page": 300_000, "first view (gzip)": 150_000, "one query (gzip)": 150_000}
+
+
 def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
     project_dir = work / f"n{n}"
     (project_dir / "rules").mkdir(parents=True)
@@ -69,23 +86,28 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
     rules = project_dir / "rules" / "rulebook.yaml"
     synthesise(ROOT / "rules" / "rulebook.yaml", n, rules)
     project = Project(rules, project_dir / "mkdocs.yml")
-    settings = load_settings(project.config)
     rb = load_or_raise(rules)
+    (eb,) = editions(project, rb)
     docs = project.work / "bench-docs"
 
     results = {
         "check": median_seconds(lambda: load(rules), repeat),
-        "pages": median_seconds(lambda: stage(project, rb, settings, docs), repeat),
+        "pages": median_seconds(lambda: stage(project, eb, docs), repeat),
     }
-    nav = navigation(plan_pages(rb, settings), hand_written_pages(project.content))
+    # The engine exactly as the build drives it: the staged theme, the edition's settings.
+    t = project.templates.messages(eb.settings.language)
+    nav = navigation(stage(project, eb, docs), hand_written_pages(project.content), t)
+    theme = stage_theme(project, project.work / "bench-theme")
+    overrides = engine_settings(eb.settings, theme, t, {eb.edition.language: ""})
     engine_site = work / f"engine-{n}"
 
     def engine_only() -> None:
-        render_site(project.config, docs, engine_site, nav, source_epoch(rb))
+        render_site(project.config, docs, engine_site, nav, source_epoch(rb), overrides)
         shutil.rmtree(engine_site)
 
     results["engine"] = median_seconds(engine_only, repeat)
     results["whole build"] = median_seconds(lambda: build(project, work / f"site-{n}"), repeat)
+    budgets[n] = reader_budgets(work / f"site-{n}")
     return results
 
 
@@ -105,6 +127,13 @@ def main() -> int:
     if small != large:
         ratios = " ".join(f"{table[large][s] / max(table[small][s], 1e-9):>12.1f}" for s in stages)
         print(f"{'ratio':>8} {ratios}   (t({large}) / t({small}); linear = {large / small:.0f})")
+    print("\nwhat a reader downloads, KB (worst page or query; limit at 1,000 rules)")
+    for measure_name, limit in LIMITS.items():
+        cells = "  ".join(
+            f"{n}: {budgets[n][measure_name][0] / 1000:7.1f} ({budgets[n][measure_name][1]})"
+            for n in table
+        )
+        print(f"  {measure_name:<20} {cells}   limit {limit / 1000:.0f}")
     return 0
 
 
