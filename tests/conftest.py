@@ -56,6 +56,17 @@ def tree_digest(site: Path) -> dict[str, str]:
     }
 
 
+def load_bench():  # type: ignore[no-untyped-def]
+    """The benchmark script as a module: its synthesiser makes big rulebooks."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "tests/bench/bench.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
 def project_of(root: Path):  # type: ignore[no-untyped-def]
     from generator.site.build import Project
 

@@ -99,18 +99,21 @@ def score(entries: list[Entry]) -> dict[str, list[tuple[int, int]]]:
         document_frequency.update(set().union(*entry.fields.values()))
     postings: dict[str, list[tuple[int, int]]] = {}
     total = len(entries)
+    idf = {
+        token: math.log(1 + (total - df + 0.5) / (df + 0.5))
+        for token, df in document_frequency.items()
+    }
     for number, entry in enumerate(entries):
-        fields = entry.fields
         norm = 1 - B + B * entry.length / average
         page = KIND_WEIGHTS.get(entry.kind, OTHER_KIND_WEIGHT)
-        for token in set().union(*fields.values()):
-            weighted = sum(
-                WEIGHTS[field] * fields[field].get(token, 0.0) / (norm if field == "text" else 1.0)
-                for field in fields
-            )
-            df = document_frequency[token]
-            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-            value = round(100 * page * idf * weighted * (K1 + 1) / (weighted + K1))
+        # Each token's weighted count over the fields, added in the fields' order.
+        weighted_of: dict[str, float] = {}
+        for field, counts in entry.fields.items():
+            weight, divisor = WEIGHTS[field], norm if field == "text" else 1.0
+            for token, count in counts.items():
+                weighted_of[token] = weighted_of.get(token, 0.0) + weight * count / divisor
+        for token, weighted in weighted_of.items():
+            value = round(100 * page * idf[token] * weighted * (K1 + 1) / (weighted + K1))
             postings.setdefault(token, []).append((number, max(value, 1)))
     for found in postings.values():
         found.sort(key=lambda item: (-item[1], item[0]))

@@ -21,6 +21,7 @@ The index also holds each CJK character alone, so a one-character query finds pa
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 from generator.render.words import stem
 
@@ -46,23 +47,26 @@ def is_word(char: str) -> bool:
     return char == "_" or unicodedata.category(char)[0] in "LMN"
 
 
+@cache
+def _kind(char: str) -> int:
+    """0: separates; 1: part of a word run; 2: part of a CJK run (asked once a character:
+    a site's text holds a few thousand distinct characters and millions of them)."""
+    return 2 if is_cjk(char) else 1 if is_word(char) else 0
+
+
 def runs(text: str) -> list[tuple[str, bool]]:
     """``(run, is_cjk)`` for each run of step 2, in order."""
     text = unicodedata.normalize("NFKC", text).lower()
     found: list[tuple[str, bool]] = []
-    current, current_cjk = "", False
-    for char in text:
-        cjk = is_cjk(char)
-        if cjk or is_word(char):
-            if current and cjk != current_cjk:
-                found.append((current, current_cjk))
-                current = ""
-            current, current_cjk = current + char, cjk
-        elif current:
-            found.append((current, current_cjk))
-            current = ""
+    start, current = 0, 0
+    for i, char in enumerate(text):
+        kind = _kind(char)
+        if kind != current:
+            if current:
+                found.append((text[start:i], current == 2))
+            start, current = i, kind
     if current:
-        found.append((current, current_cjk))
+        found.append((text[start:], current == 2))
     return found
 
 

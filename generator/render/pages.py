@@ -37,8 +37,30 @@ def topic_page(layer_id: str) -> str:
     return source(topic_path(layer_id))
 
 
-def faq_page(layer_id: str | None = None) -> str:
-    return f"faq/{layer_id}.md" if layer_id else "faq/index.md"
+#: A layer's FAQ page holds this many rules' questions; more go to /faq/<layer>/2/ …, so no
+#: page grows with the rulebook (at 1,000 rules a layer's questions fill 900 KB).
+FAQ_RULES_PER_PAGE = 40
+#: The FAQ hub shows this many questions a layer, then links to the layer's pages.
+FAQ_HUB_QUESTIONS = 8
+#: The all-rules page lists this many rules a layer, then links to the layer's topic page.
+RULES_PER_LAYER = 40
+
+
+def faq_page(layer_id: str | None = None, part: int = 1) -> str:
+    if not layer_id:
+        return "faq/index.md"
+    return f"faq/{layer_id}.md" if part == 1 else f"faq/{layer_id}/{part}.md"
+
+
+def faq_parts(rules: list[Rule]) -> list[list[Rule]]:
+    """A layer's rules as its FAQ pages hold them, in order."""
+    return [rules[i : i + FAQ_RULES_PER_PAGE] for i in range(0, len(rules), FAQ_RULES_PER_PAGE)]
+
+
+def faq_answer(rb: Rulebook, rule: Rule) -> str:
+    """The FAQ page that holds ``rule``'s questions."""
+    rules = rb.rules_in(rule.layer)
+    return faq_page(rule.layer, rules.index(rule) // FAQ_RULES_PER_PAGE + 1)
 
 
 def _newest(rules: list[Rule], fallback: dt.date) -> dt.date:
@@ -108,16 +130,18 @@ def plan_pages(rb: Rulebook, settings: Settings, t: Messages) -> list[Page]:
                 {"layer": layer, "rules": rules},
             )
         )
-        if rules:
+        parts = faq_parts(rules)
+        for part, chunk in enumerate(parts, 1):
+            title = t("page.faq_layer.title", layer=layer.title)
             pages.append(
                 Page(
-                    faq_page(layer.id),
+                    faq_page(layer.id, part),
                     "faq.md.j2",
-                    t("page.faq_layer.title", layer=layer.title),
+                    title if part == 1 else t("page.faq_layer.part", title=title, part=part),
                     layer.summary,
                     "faq",
-                    lastmod,
-                    {"layer": layer, "rules": rules},
+                    _newest(chunk, updated),
+                    {"layer": layer, "rules": chunk, "part": part, "parts": len(parts)},
                 )
             )
     for rule in rb.rules:
@@ -196,6 +220,9 @@ def _common(rb: Rulebook, settings: Settings) -> dict[str, object]:
         "checklist_page": checklist_page,
         "topic_page": topic_page,
         "faq_page": faq_page,
+        "faq_answer": lambda rule: faq_answer(rb, rule),
+        "FAQ_HUB_QUESTIONS": FAQ_HUB_QUESTIONS,
+        "RULES_PER_LAYER": RULES_PER_LAYER,
         "stemming": {"suffixes": SUFFIXES, "min": MIN_STEM},
     }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import shutil
 import statistics
 import sys
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from budgets import reader_budgets  # noqa: E402
 
+from generator.config import ENGINES  # noqa: E402
 from generator.render.pages import hand_written_pages  # noqa: E402
 from generator.rulebook.loader import load, load_or_raise  # noqa: E402
 from generator.site.build import (  # noqa: E402
@@ -40,7 +42,7 @@ from generator.site.build import (  # noqa: E402
     stage,
     stage_theme,
 )
-from generator.site.engine import render_site  # noqa: E402
+from generator.site.engine import Job, render_site  # noqa: E402
 from generator.site.project import editions  # noqa: E402
 
 
@@ -70,13 +72,15 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-#: What a reader downloads, by size of rulebook (sizes do not vary between runs).
-budgets: dict[int, dict[str, tuple[int, str]]] = {}
+#: What a reader downloads, by rulebook size and engine (sizes do not vary between runs).
+budgets: dict[tuple[int, str], dict[str, tuple[int, str]]] = {}
 #: The most a reader may download at 1,000 rules (bytes): issue 16's budgets.
 LIMITS = {"largest HTML page": 300_000, "first view (gzip)": 150_000, "one query (gzip)": 150_000}
+STAGES = ["check", "pages", "engine", "whole build", "build/engine"]
 
 
-def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
+def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, dict[str, float]]:
+    """Seconds per stage for each engine (check and pages are the same for both)."""
     project_dir = work / f"n{n}"
     (project_dir / "rules").mkdir(parents=True)
     for name in ("mkdocs.yml",):
@@ -89,51 +93,66 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
     rb = load_or_raise(rules)
     (eb,) = editions(project, rb)
     docs = project.work / "bench-docs"
-
-    results = {
+    common = {
         "check": median_seconds(lambda: load(rules), repeat),
         "pages": median_seconds(lambda: stage(project, eb, docs), repeat),
     }
     # The engine exactly as the build drives it: the staged theme, the edition's settings.
     t = project.templates.messages(eb.settings.language)
-    nav = navigation(stage(project, eb, docs), hand_written_pages(project.content), t)
     theme = stage_theme(project, project.work / "bench-theme")
     overrides = engine_settings(eb.settings, theme, t, {eb.edition.language: ""})
-    engine_site = work / f"engine-{n}"
+    results = {}
+    for engine in engines:
+        site = work / f"engine-{n}-{engine}"
 
-    def engine_only() -> None:
-        render_site(project.config, docs, engine_site, nav, source_epoch(rb), overrides)
-        shutil.rmtree(engine_site)
+        def engine_only(engine: str = engine, site: Path = site) -> None:
+            # Staged anew each time: Zensical's link pass edits the staged pages.
+            nav = navigation(stage(project, eb, docs), hand_written_pages(project.content), t)
+            job = Job(project.config, docs, site, nav, source_epoch(rb), overrides)
+            started = time.perf_counter()
+            render_site(job, engine)
+            shutil.rmtree(site)
+            return time.perf_counter() - started
 
-    results["engine"] = median_seconds(engine_only, repeat)
-    results["whole build"] = median_seconds(lambda: build(project, work / f"site-{n}"), repeat)
-    budgets[n] = reader_budgets(work / f"site-{n}")
+        row = dict(common)
+        row["engine"] = statistics.median(engine_only() for _ in range(repeat))
+        on = dataclasses.replace(project, engine=engine)
+        out = work / f"site-{n}-{engine}"
+        row["whole build"] = median_seconds(lambda on=on, out=out: build(on, out), repeat)
+        row["build/engine"] = row["whole build"] / row["engine"]
+        budgets[n, engine] = reader_budgets(out)
+        results[engine] = row
     return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="triagebook-bench-") as tmp:
-        table = {n: measure(n, args.repeat, Path(tmp)) for n in args.sizes}
-    stages = ["check", "pages", "engine", "whole build"]
+        table = {n: measure(n, args.engines, args.repeat, Path(tmp)) for n in args.sizes}
     print(f"median of {args.repeat} runs, seconds")
-    print(f"{'rules':>8} " + " ".join(f"{s:>12}" for s in stages))
-    for n, row in table.items():
-        print(f"{n:>8} " + " ".join(f"{row[s]:>12.2f}" for s in stages))
+    print(f"{'rules':>6} {'engine':>9} " + " ".join(f"{s:>12}" for s in STAGES))
+    for n, rows in table.items():
+        for engine, row in rows.items():
+            print(f"{n:>6} {engine:>9} " + " ".join(f"{row[s]:>12.2f}" for s in STAGES))
     small, large = min(table), max(table)
     if small != large:
-        ratios = " ".join(f"{table[large][s] / max(table[small][s], 1e-9):>12.1f}" for s in stages)
-        print(f"{'ratio':>8} {ratios}   (t({large}) / t({small}); linear = {large / small:.0f})")
+        for engine in args.engines:
+            ratios = " ".join(
+                f"{table[large][engine][s] / max(table[small][engine][s], 1e-9):>12.1f}"
+                for s in STAGES
+            )
+            print(f"{'ratio':>6} {engine:>9} {ratios}")
+        print(f"(ratio: t({large}) / t({small}); linear = {large / small:.0f})")
     print("\nwhat a reader downloads, KB (worst page or query; limit at 1,000 rules)")
     for measure_name, limit in LIMITS.items():
-        cells = "  ".join(
-            f"{n}: {budgets[n][measure_name][0] / 1000:7.1f} ({budgets[n][measure_name][1]})"
-            for n in table
-        )
-        print(f"  {measure_name:<20} {cells}   limit {limit / 1000:.0f}")
+        print(f"  {measure_name} (limit {limit / 1000:.0f})")
+        for (n, engine), found in budgets.items():
+            size, where = found[measure_name]
+            print(f"    {n:>6} {engine:>9} {size / 1000:8.1f}  {where}")
     return 0
 
 
