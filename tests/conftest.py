@@ -143,8 +143,15 @@ def browser() -> Iterator[object]:
 
 
 def _page(browser, served: str, **options: object):  # type: ignore[no-untyped-def]
+    # Playwright evaluates waits and expressions with eval(), which the site's content
+    # security policy refuses; the policy itself is tested in test_site_security.py with
+    # tabs that keep it (``strict=True``).
+    strict = bool(options.pop("strict", False))
     context = browser.new_context(
-        base_url=served, permissions=["clipboard-read", "clipboard-write"], **options
+        base_url=served,
+        permissions=["clipboard-read", "clipboard-write"],
+        bypass_csp=not strict,
+        **options,
     )
     page = context.new_page()
     errors: list[str] = []
@@ -160,6 +167,15 @@ def _page(browser, served: str, **options: object):  # type: ignore[no-untyped-d
 def page(browser, served: str):  # type: ignore[no-untyped-def]
     """A desktop reader's tab on the served site; ``page.errors`` collects console errors."""
     context, tab = _page(browser, served)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser, served: str):  # type: ignore[no-untyped-def]
+    """A desktop tab that keeps the site's content security policy (no eval: wait with
+    locators, read with ``evaluate`` of a plain expression in an isolated world)."""
+    context, tab = _page(browser, served, strict=True)
     yield tab
     context.close()
 

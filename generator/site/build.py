@@ -32,6 +32,8 @@ from generator.outputs.context import BuildContext, Writer
 from generator.outputs.crawlers import write_crawler_files
 from generator.outputs.keyfile import write_key_file
 from generator.outputs.llms import write_llms
+from generator.outputs.hosting import write_host_files
+from generator.outputs.security import apply_policy
 from generator.outputs.manifest import write_manifest
 from generator.outputs.not_found import write_not_found
 from generator.outputs.redirects import write_redirects
@@ -311,6 +313,7 @@ def _build_into(
         for ctx in contexts:
             for write in SITE_WRITERS:
                 write(ctx, tmp / ctx.settings.prefix)
+        write_host_files(contexts, tmp, apply_policy(tmp))
         write_manifest(contexts, tmp)
         swap_in(tmp, site_dir)
     finally:
