@@ -1,13 +1,14 @@
 # The two commands a newcomer needs: `make site` and `make test`.
 # Each installs what it needs: a virtual environment, the package, and for the
-# browser tests Debian's chromium (apt-get; sudo when not root).
+# browser tests Debian's chromium and for the host-configuration test Debian's nginx
+# (apt-get; sudo when not root).
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site serve test lint check bench chromium audit clean lock
+.PHONY: site serve test lint check bench chromium nginx audit clean lock
 
 # Installs are reproducible: exact versions with hashes from requirements/*.txt (the lock),
 # never whatever is newest today. Any change to the lock rebuilds the environment from
@@ -62,6 +63,14 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx checks the generated nginx snippet (`nginx -t`) and serves the site through
+# it; the tests start their own server on 127.0.0.1, never the system's.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "installing Debian's nginx for the host-configuration tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light >/dev/null; }
+
 # Lighthouse (pinned in tests/audit/package-lock.json) for the page-quality tests.
 tests/audit/node_modules/.installed: tests/audit/package.json tests/audit/package-lock.json
 	npm ci --prefix tests/audit --no-audit --no-fund --silent
@@ -72,7 +81,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check generator tests
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.installed-test chromium tests/audit/node_modules/.installed lint
+test: $(VENV)/.installed-test chromium nginx tests/audit/node_modules/.installed lint
 	$(PY) -m pytest
 
 # Only the Lighthouse scores of every page type.

@@ -4,6 +4,7 @@ twin, announced by a Link header; the header policy is the pages' own plus frame
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -98,3 +99,35 @@ def test_a_project_may_turn_the_host_files_off(project: Path, tmp_path: Path) ->
     site = tmp_path / "site"
     build(project_of(project), site)
     assert not (site / "_headers").exists() and not (site / "_redirects").exists()
+
+
+def test_security_txt_follows_rfc_9116_and_check_warns_before_it_expires(
+    project: Path, tmp_path: Path
+) -> None:
+    from conftest import run_cli
+
+    config = project / "mkdocs.yml"
+    base = config.read_text(encoding="utf-8")
+    config.write_text(
+        base + "\nextra:\n  security_txt:\n    contact: mailto:security@example.com\n"
+        "    expires: 2027-06-30\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "site"
+    build(project_of(project), site)
+    fields = dict(
+        line.split(": ", 1)
+        for line in (site / ".well-known" / "security.txt").read_text("utf-8").splitlines()
+    )
+    assert fields["Contact"] == "mailto:security@example.com"
+    assert fields["Expires"] == "2027-06-30T00:00:00Z"
+    assert fields["Canonical"].endswith("/.well-known/security.txt")
+    assert run_cli("check", "--today", "2027-01-01", cwd=project).stdout == ""
+    done = run_cli("check", "--today", "2027-06-10", "--format", "json", cwd=project)
+    (warning,) = [p for p in json.loads(done.stdout) if "security.txt" in p["message"]]
+    assert warning["severity"] == "warning" and "expires in 20 days" in warning["message"]
+    assert warning["file"].endswith("mkdocs.yml") and warning["line"] > 1
+    assert run_cli("check", "--today", "2027-07-02", "--strict", cwd=project).returncode == 1
+    config.write_text(base, encoding="utf-8")
+    build(project_of(project), site)
+    assert not (site / ".well-known").exists(), "no contact, no file"

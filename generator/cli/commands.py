@@ -98,6 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = loaded.problems
     if loaded.rulebook is not None and not loaded.errors:
         problems = problems + _translation_problems(args, loaded.rulebook)
+    problems = problems + _settings_problems(args, today)
     if args.format == "json":
         print(format_problems(problems, "json"))
     elif problems:
@@ -122,6 +123,35 @@ def _translation_problems(args: argparse.Namespace, rulebook: Rulebook) -> list[
     if args.strict:
         found = [dataclasses.replace(p, severity="error") for p in found]
     return found
+
+
+def _settings_problems(args: argparse.Namespace, today: dt.date) -> list[Problem]:
+    """What the site settings need soon: a security.txt that expires within 30 days."""
+    from generator.config import load_settings
+    from generator.outputs.security_txt import WARN_DAYS, expires, security_settings
+    from generator.rulebook.problems import Problem
+
+    if not args.config.is_file():
+        return []
+    found = security_settings(load_settings(args.config).extra)
+    if found is None or (expires(found) - today).days > WARN_DAYS:
+        return []
+    text = args.config.read_text(encoding="utf-8").splitlines()
+    line = next((i for i, t in enumerate(text, 1) if t.strip().startswith("expires:")), 1)
+    column = text[line - 1].index("expires:") + 1 if text and line <= len(text) else 1
+    days = (expires(found) - today).days
+    when = f"expires in {days} days" if days >= 0 else f"expired {-days} days ago"
+    return [
+        Problem(
+            str(args.config),
+            line,
+            column,
+            "extra.security_txt.expires",
+            f"security.txt {when} ({expires(found).isoformat()})",
+            "set a later date (RFC 9116 advises less than a year ahead)",
+            "error" if args.strict else "warning",
+        )
+    ]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -215,6 +245,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    from generator.site.preview import preview
+
+    preview(args.site_dir or _project(args).root / "site", *args.dev_addr)
+    return EXIT_OK
+
+
 COMMANDS = {
     "check": cmd_check,
     "build": cmd_build,
@@ -226,4 +263,5 @@ COMMANDS = {
     "diagnose": cmd_diagnose,
     "new": cmd_new,
     "translations": cmd_translations,
+    "preview": cmd_preview,
 }

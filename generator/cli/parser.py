@@ -103,6 +103,15 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--site-dir", type=Path, default=None, help="default: PROJECT/site")
     _engine(build)
 
+    preview = sub.add_parser(
+        "preview", help="serve a built site as its host will: headers, 301s, Markdown twins"
+    )
+    _common(preview)
+    preview.add_argument("--site-dir", type=Path, default=None, help="default: PROJECT/site")
+    preview.add_argument(
+        "--dev-addr", type=_address, default=("127.0.0.1", 8000), metavar="HOST:PORT"
+    )
+
     serve = sub.add_parser("serve", help="live preview; rebuilds on changes")
     _common(serve)
     _engine(serve)

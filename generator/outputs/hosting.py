@@ -11,7 +11,9 @@
 - a real 301 for every page of every renamed or removed rule id (the refresh pages stay
   for hosts that read neither file).
 
-``extra.hosting`` in mkdocs.yml turns each file off: ``{headers: false, redirects: false}``.
+The same rules for nginx are in ``_nginx.conf`` (see ``outputs/nginx.py``).
+``extra.hosting`` in mkdocs.yml turns each file off:
+``{headers: false, redirects: false, nginx: false}``.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from urllib.parse import urlsplit
 
 from generator.files import write_text
 from generator.outputs.context import BuildContext
+from generator.outputs.nginx import IMMUTABLE, NGINX, REVALIDATE, nginx_snippet
+from generator.outputs.security_txt import write_security_txt
 from generator.render.urls import rule_id_paths, url_path
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-REVALIDATE = "public, max-age=0, must-revalidate"
 #: The theme's fingerprinted files: a content hash in the name.
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8,}\.min\.(?:js|css)$")
 #: The files beside the pages that change with the rulebook.
@@ -42,29 +44,29 @@ def _enabled(ctx: BuildContext, name: str) -> bool:
     return not isinstance(hosting, dict) or hosting.get(name, True) is not False
 
 
+def immutable_paths(contexts: list[BuildContext], site_dir: Path) -> list[str]:
+    """Host paths of files that never change under their name: the theme's fingerprinted
+    files, and each search index's content-keyed folder (ending in ``/``)."""
+    base = urlsplit(contexts[0].settings.root_url or contexts[0].settings.site_url).path
+    found = [
+        base + file.relative_to(site_dir).as_posix()
+        for file in sorted(site_dir.rglob("*"))
+        if file.is_file() and FINGERPRINTED.search(file.name)
+    ]
+    for ctx in contexts:
+        keys = sorted((site_dir / ctx.settings.prefix / "assets" / "search").glob("*/*/"))
+        found += [base + key.relative_to(site_dir).as_posix() + "/" for key in keys]
+    return found
+
+
 def headers_file(contexts: list[BuildContext], site_dir: Path, policy: str) -> str:
     """The text of ``_headers``: one block a path, paths relative to the host's root."""
-    base = urlsplit(contexts[0].settings.root_url or contexts[0].settings.site_url).path
-    blocks: list[tuple[str, dict[str, str]]] = [
-        (
-            f"{base}*",
-            {
-                "Content-Security-Policy": f"{policy}; frame-ancestors 'none'",
-                **SECURITY,
-            },
-        )
-    ]
-    for file in sorted(site_dir.rglob("*")):
-        name = file.relative_to(site_dir).as_posix()
-        if file.is_file() and FINGERPRINTED.search(name):
-            blocks.append((base + name, {"Cache-Control": IMMUTABLE}))
+    blocks: list[tuple[str, dict[str, str]]] = [("/*", security_headers(policy))]
+    for path in immutable_paths(contexts, site_dir):
+        pattern = path + "*" if path.endswith("/") else path
+        blocks.append((pattern, {"Cache-Control": IMMUTABLE}))
     for ctx in contexts:
-        prefix = base + ctx.settings.prefix
-        key_dirs = sorted((site_dir / ctx.settings.prefix / "assets" / "search").glob("*/*/"))
-        blocks += [
-            (base + d.relative_to(site_dir).as_posix() + "/*", {"Cache-Control": IMMUTABLE})
-            for d in key_dirs
-        ]
+        prefix = urlsplit(ctx.settings.site_url).path
         for fixed in ("api/*", "assets/triagebook/*", *REVALIDATED_FILES):
             if fixed.endswith("*") or (site_dir / ctx.settings.prefix / fixed).is_file():
                 blocks.append((prefix + fixed, {"Cache-Control": REVALIDATE}))
@@ -83,15 +85,25 @@ def headers_file(contexts: list[BuildContext], site_dir: Path, policy: str) -> s
     return "\n".join(lines) + "\n"
 
 
-def redirects_file(contexts: list[BuildContext]) -> str:
-    """The text of ``_redirects``: ``old new 301``, every page of every redirected id."""
-    lines = []
+def security_headers(policy: str) -> dict[str, str]:
+    """What every response carries; ``frame-ancestors`` works only in a header."""
+    return {"Content-Security-Policy": f"{policy}; frame-ancestors 'none'", **SECURITY}
+
+
+def redirect_pairs(contexts: list[BuildContext]) -> list[tuple[str, str]]:
+    """(old, new) host paths of every page of every redirected rule id, every edition."""
+    pairs = []
     for ctx in contexts:
         base = urlsplit(ctx.settings.site_url).path
         for old, new in sorted(ctx.rulebook.redirects.items()):
             for old_path, new_path in zip(rule_id_paths(old), rule_id_paths(new), strict=True):
-                lines.append(f"{base}{old_path} {base}{new_path} 301")
-    return "\n".join(lines) + "\n" if lines else ""
+                pairs.append((base + old_path, base + new_path))
+    return pairs
+
+
+def redirects_file(contexts: list[BuildContext]) -> str:
+    """The text of ``_redirects``: ``old new 301``, every page of every redirected id."""
+    return "".join(f"{old} {new} 301\n" for old, new in redirect_pairs(contexts))
 
 
 def write_host_files(contexts: list[BuildContext], site_dir: Path, policy: str) -> list[Path]:
@@ -100,4 +112,12 @@ def write_host_files(contexts: list[BuildContext], site_dir: Path, policy: str) 
         written.append(write_text(site_dir, "_headers", headers_file(contexts, site_dir, policy)))
     if _enabled(contexts[0], "redirects"):
         written.append(write_text(site_dir, "_redirects", redirects_file(contexts)))
-    return written
+    if _enabled(contexts[0], "nginx"):
+        snippet = nginx_snippet(
+            contexts[0].settings.root_url or contexts[0].settings.site_url,
+            security_headers(policy),
+            immutable_paths(contexts, site_dir),
+            redirect_pairs(contexts),
+        )
+        written.append(write_text(site_dir, NGINX, snippet))
+    return written + write_security_txt(contexts, site_dir)
