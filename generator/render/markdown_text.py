@@ -20,6 +20,7 @@ pages get only allow-listed markup.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Callable
@@ -199,7 +200,13 @@ _TWIN = _TwinConverter(heading_style="ATX", bullets="-", autolinks=False)
 
 def twin_markdown(html: str, link: Link, gloss: Gloss | None = None) -> str:
     """Sanitised HTML as Markdown for the twins (links absolute, via ``link``)."""
-    html = _rewrite(html, lambda text, _: escape(text, quote=True), link, gloss)
+    return _converted(_rewrite(html, lambda text, _: escape(text, quote=True), link, gloss))
+
+
+@functools.lru_cache(maxsize=65536)
+def _converted(html: str) -> str:
+    """The same field appears on several pages (a rule, its checklist, its layer's FAQ)
+    with the same absolute links: convert each text once a build."""
     with warnings.catch_warnings():
         # BeautifulSoup warns when a fragment looks like a URL or a file name: it is text here.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
