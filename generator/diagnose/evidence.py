@@ -42,7 +42,7 @@ EXTRACTORS: dict[str, tuple[tuple[str, str], ...]] = {
     "model": (
         (r"[\"']model[\"'] *: *[\"']([^\"'\n]{1,80})[\"']", ""),
         (r"\bmodel[ :=]+[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@-]{1,79})", "i"),
-        # 模型 ("model") in a Chinese report, escaped: the published patterns are code, and
+        # The Chinese word for "model" in a report, escaped: the published patterns are code, and
         # a site in another language carries no Chinese text.
         (r"\u6a21\u578b *[\"'\u201c]?([A-Za-z0-9][A-Za-z0-9._:/@-]{1,79})", ""),
         (

@@ -147,7 +147,7 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Feature:
-    key: str  # "w:timeout", "p:hang up", "c:断流", "s:429", "n:1020"
+    key: str  # "w:timeout", "p:hang up", "c:<CJK word>", "s:429", "n:1020"
     shown: str  # as the text wrote it, for the reasons
 
 

@@ -11,7 +11,7 @@ query means. The steps:
    as written; a run joined by ``_`` also yields its parts (``overloaded``, ``error``).
    A token of letters only counts by its stem (``generator/render/words.py``), so
    ``exceeded`` finds ``exceeds`` and ``refused`` finds ``refuse``.
-4. A CJK run becomes its overlapping character pairs (``网关超时`` → ``网关 关超 超时``),
+4. A CJK run becomes its overlapping character pairs (a run ``ABCD`` → ``AB BC CD``),
    and a single character stands alone. Pairs need no dictionary, work for any CJK
    language, and make a query match only text holding its characters in that order.
 

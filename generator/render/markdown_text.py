@@ -154,10 +154,16 @@ def _rewrite(html: str, encode: Callable[[str, bool], str], link: Link, gloss: G
     return "".join(rewriter.out)
 
 
+def character_references(text: str) -> str:
+    """Every ASCII punctuation character as a character reference: no Markdown extension
+    of the engine finds syntax in text written so."""
+    return _PUNCTUATION.sub(lambda m: f"&#{ord(m.group())};", text)
+
+
 def _engine_text(text: str, keep_lines: bool) -> str:
     """Text the site engine's Markdown reads as nothing but text: every ASCII punctuation
     character and every line break becomes a character reference."""
-    text = _PUNCTUATION.sub(lambda m: f"&#{ord(m.group())};", text)
+    text = character_references(text)
     return text.replace("\n", "&#10;" if keep_lines else " ")
 
 

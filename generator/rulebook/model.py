@@ -208,7 +208,7 @@ class Rule:
         tuple[Line, ...],
         _doc(
             "Phrases a reader might type to describe this failure without an error text, in "
-            'any language ("流式输出到一半就断了", "answers suddenly got worse"); the '
+            'any language ("the stream stops halfway", "answers suddenly got worse"); the '
             "diagnosis matches them as phrases and as words."
         ),
     ] = ()

@@ -223,7 +223,7 @@ _CITED = re.compile(r"`[^`]*`|“[^”]*”|‘[^’]*’|「[^」]*」|\"[^\"]*
 def check_vocabulary(ctx: Context) -> Iterator[Problem]:
     """One word a concept: a glossary term's ``avoid`` words are reported where prose uses
     them, except in code, quotations, parentheses and longer glossary terms that hold
-    them (``访问令牌`` is a concept of its own, not a synonym of ``API Key``)."""
+    them (an access token is a concept of its own, not a synonym of ``API Key``)."""
     avoided = {word: item.term for item in ctx.rulebook.glossary for word in item.avoid}
     if not avoided:
         return

@@ -29,6 +29,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from generator.errors import BuildError
+from generator.render.markdown_text import character_references
 
 #: Longest a Zensical build may take before it is stopped (its own limit, not the site's).
 ZENSICAL_TIMEOUT = 900
@@ -190,7 +191,6 @@ def _zensical_report(done: subprocess.CompletedProcess[str]) -> str:
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
-_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _NOSCRIPT = re.compile(r"(<noscript>.*?</noscript>)", re.DOTALL | re.IGNORECASE)
 
 
@@ -228,4 +228,4 @@ def _restate(value: str, page: str, folder: str) -> str:
         moved += "/"
     restated = urlunsplit(("", "", moved, url.query, url.fragment))
     # Text from the rulebook reaches the engine as character references: keep it so.
-    return _PUNCTUATION.sub(lambda m: f"&#{ord(m[0])};", restated) if "&#" in value else restated
+    return character_references(restated) if "&#" in value else restated
