@@ -168,7 +168,7 @@ def test_the_swap_never_leaves_the_site_missing(tmp_path: Path) -> None:
     """A reader of site/ (a web server) must always find it: the swap is one atomic step."""
     import threading
 
-    from generator.site.build import swap_in
+    from generator.site.swap import swap_in
 
     site = tmp_path / "site"
     site.mkdir()
@@ -198,7 +198,7 @@ def test_the_swap_never_leaves_the_site_missing(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_fallback_swap_is_restored(tmp_path: Path) -> None:
-    from generator.site.build import restore_interrupted_swap
+    from generator.site.swap import restore_interrupted_swap
 
     old = tmp_path / ".site.old"
     old.mkdir()

@@ -80,3 +80,14 @@ def apply_policy(site_dir: Path) -> str:
     for page in pages:
         add_policy_meta(page, content)
     return content
+
+
+def extend_policy(pages: list[Path], content: str) -> bool:
+    """Put the site's policy ``content`` into ``pages`` rendered again by a preview, if it
+    admits every inline script they hold; False when it does not (a template gained a
+    script: the whole site needs a new policy, and nothing was changed)."""
+    if any(digest not in content for digest in inline_script_hashes(pages)):
+        return False
+    for page in pages:
+        add_policy_meta(page, content)
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from generator.rulebook.model import Rule, Rulebook
 
@@ -52,7 +52,7 @@ class Glossary:
             return found
         for rule in self.rulebook.rules:
             texts = (rule.meaning, *rule.causes, *rule.checklist, *(item.a for item in rule.faq))
-            terms = {self._names[m.group(0).lower()] for t in texts for m in pattern.finditer(t)}
+            terms = {self._names[name] for t in texts for name in _mentions(pattern, t)}
             for term in sorted(terms):
                 found.setdefault(term, []).append(rule)
         return found
@@ -72,3 +72,10 @@ class Glossary:
             start = match.end()
         pieces.append((text[start:], None))
         return [(piece, target) for piece, target in pieces if piece]
+
+
+@lru_cache(maxsize=100_000)
+def _mentions(pattern: re.Pattern[str], text: str) -> frozenset[str]:
+    """The spellings (lowercased) that ``pattern`` finds in ``text``: kept, because a
+    long-running process (serve) asks again for every text an edit left alone."""
+    return frozenset(match.group(0).lower() for match in pattern.finditer(text))

@@ -72,9 +72,22 @@ def find_secrets(text: str) -> list[tuple[str, str]]:
     return find_secrets_in([text])[0]
 
 
+#: Findings by text: a long-running process (serve) scans only the texts an edit changed.
+_SCANNED: dict[str, list[tuple[str, str]]] = {}
+_SCANNED_MAX = 200_000
+
+
 def find_secrets_in(texts: list[str]) -> list[list[tuple[str, str]]]:
     """``find_secrets`` for many texts at once: each detector runs once over the
     token-like runs of all of them, which keeps a 1,000-rule check fast."""
+    new = [text for text in dict.fromkeys(texts) if text not in _SCANNED]
+    if len(_SCANNED) + len(new) > _SCANNED_MAX:
+        _SCANNED.clear()
+    _SCANNED.update(zip(new, _scan(new), strict=True))
+    return [_SCANNED[text] for text in texts]
+
+
+def _scan(texts: list[str]) -> list[list[tuple[str, str]]]:
     runs = _token_runs(texts)
     found = _known_secrets(texts, runs)
     results: list[list[tuple[str, str]]] = []

@@ -8,19 +8,15 @@ exactly as it was.
 from __future__ import annotations
 
 import calendar
-import ctypes
-import errno
 import gc
 import hashlib
 import html
 from urllib.parse import urlsplit
 import multiprocessing
-import os
 import shutil
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +42,8 @@ from generator.rulebook.model import Rulebook
 from generator.site.engine import Job, render_site
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
+from generator.site.swap import merge_into, restore_interrupted_swap, swap_in
+
 #: Outputs that need only the model: written by a second process while the engine
 #: renders HTML (the machine has two cores), then moved into the new site.
 WRITERS: tuple[Writer, ...] = (
@@ -62,11 +60,23 @@ SITE_WRITERS: tuple[Writer, ...] = (write_not_found, write_search_index)
 
 
 @dataclass(frozen=True)
+class Staged:
+    """One edition as the engine received it: what a later rebuild of a few pages needs."""
+
+    edition: EditionBuild
+    context: BuildContext
+    job: Job
+
+
+@dataclass(frozen=True)
 class BuildResult:
     rulebook: Rulebook
     pages: list[Page]
     site_dir: Path
     seconds: float
+    staged: tuple[Staged, ...] = ()
+    engine: str = "mkdocs"
+    policy: str = ""  # the content security policy every page carries
 
 
 def check_content(content: Path, root: Path) -> None:
@@ -157,7 +167,9 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]], t: Messag
     nav: list[Any] = [{t("nav.home"): "index.md"}]
     nav += [{p.title: p.src} for p in by_kind.get("tool", [])]
     nav += [{p.title: p.src} for p in by_kind.get("hub", []) if p.src == "rules/index.md"]
-    nav.append({t("nav.topics"): ["topics/index.md", *topics]})
+    # Every entry titled here: a page's own title is unknown to a rebuild of other pages.
+    hub = next((p.title for p in by_kind.get("hub", []) if p.src == "topics/index.md"), "")
+    nav.append({t("nav.topics"): [{hub: "topics/index.md"}, *topics]})
     nav.append({t("nav.faq"): "faq/index.md"})  # the FAQ hub links each layer's FAQ page
     nav.append({t("nav.reference"): [{p.title: p.src} for p in by_kind.get("catalogue", [])]})
     if hand_written:
@@ -178,59 +190,6 @@ def write_outputs(contexts: list[BuildContext], out: Path) -> None:
     for ctx in contexts:
         for write in WRITERS:
             write(ctx, out / ctx.settings.prefix)
-
-
-def merge_into(source: Path, site: Path) -> None:
-    """Move every file under ``source`` to the same place under ``site`` (replacing)."""
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            target = site / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(target)
-    shutil.rmtree(source)
-
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``), so
-    that a reader of ``b`` never finds it missing. False where the system cannot."""
-    if sys.platform != "linux":
-        return False
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is None:
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM):  # a filesystem without exchange
-        return False
-    raise OSError(code, os.strerror(code), str(b))
-
-
-def swap_in(new: Path, site_dir: Path) -> None:
-    """Replace ``site_dir`` by ``new``: an atomic exchange where the system has one,
-    else two renames (and the next build restores ``site_dir`` if a crash fell between)."""
-    old = site_dir.with_name(f".{site_dir.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site_dir.exists() and _exchange(new, site_dir):
-        shutil.rmtree(new)  # it now holds the previous site
-        return
-    if site_dir.exists():
-        site_dir.rename(old)
-    new.rename(site_dir)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-def restore_interrupted_swap(site_dir: Path) -> None:
-    """A crash between the two renames of the fallback swap leaves only ``.<site>.old``."""
-    old = site_dir.with_name(f".{site_dir.name}.old")
-    if old.is_dir() and not site_dir.exists():
-        old.rename(site_dir)
 
 
 def build(project: Project, site_dir: Path, rulebook: Rulebook | None = None) -> BuildResult:
@@ -276,8 +235,7 @@ def _build_into(
     # renames on one filesystem wherever the site directory lives.
     tmp = site_dir.with_name(f".{site_dir.name}.tmp")
     extra = site_dir.with_name(f".{site_dir.name}.outputs")
-    # Staging is per site directory, so a preview and a build can run side by side.
-    work = project.work / "build" / hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
+    work = staging_dir(project, site_dir)
     try:
         theme = stage_theme(project, work / "theme")
         # Each language names itself in the switch, in its own words.
@@ -289,31 +247,31 @@ def _build_into(
             pages = stage(project, eb, docs)
             written = hand_written_pages(project.content_for(eb.edition))
             ctx = BuildContext(eb.rulebook, eb.settings, pages, project.templates, written)
-            staged.append((eb, docs, ctx))
+            job = Job(
+                project.config,
+                docs,
+                site_dir / eb.settings.prefix,  # where it is served once swapped in
+                navigation(pages, written, ctx.messages),
+                source_epoch(eb.rulebook),
+                engine_settings(eb.settings, theme, ctx.messages, languages),
+            )
+            staged.append(Staged(eb, ctx, job))
         if tmp.exists():
             shutil.rmtree(tmp)
-        contexts = [ctx for _, _, ctx in staged]
+        contexts = [s.context for s in staged]
         engine = project.engine or builds[0].settings.engine
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             outputs = pool.submit(write_outputs, contexts, extra)
             # The default edition first: the engine empties the folder it builds into.
-            for eb, docs, ctx in staged:
-                nav = navigation(ctx.pages, ctx.hand_written, ctx.messages)
-                job = Job(
-                    project.config,
-                    docs,
-                    tmp / eb.settings.prefix,
-                    nav,
-                    source_epoch(eb.rulebook),
-                    engine_settings(eb.settings, theme, ctx.messages, languages),
-                )
-                render_site(job, engine)
+            for s in staged:
+                render_site(replace(s.job, site_dir=tmp / s.edition.settings.prefix), engine)
             outputs.result()  # re-raises a writer's exception here
         merge_into(extra, tmp)
         for ctx in contexts:
             for write in SITE_WRITERS:
                 write(ctx, tmp / ctx.settings.prefix)
-        write_host_files(contexts, tmp, apply_policy(tmp))
+        policy = apply_policy(tmp)
+        write_host_files(contexts, tmp, policy)
         write_manifest(contexts, tmp)
         swap_in(tmp, site_dir)
     finally:
@@ -322,7 +280,16 @@ def _build_into(
                 shutil.rmtree(leftover, ignore_errors=True)
         lock.release()
     default = contexts[0]
-    return BuildResult(default.rulebook, default.pages, site_dir, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return BuildResult(
+        default.rulebook, default.pages, site_dir, seconds, tuple(staged), engine, policy
+    )
+
+
+def staging_dir(project: Project, site_dir: Path) -> Path:
+    """Where a build of ``site_dir`` stages its pages and theme: per site directory, so a
+    preview and a build can run side by side."""
+    return project.work / "build" / hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
 
 
 def stage_theme(project: Project, target: Path) -> Path:

@@ -92,7 +92,35 @@ def render_site(job: Job, engine: str = "mkdocs") -> None:
     _drop_theme_search(job.site_dir)
 
 
-def _mkdocs(job: Job) -> None:
+def render_changed(job: Job) -> None:
+    """Render again only the pages whose staged source is newer than their HTML, into the
+    site ``job`` built before (MkDocs' dirty build; Zensical has none), keeping every other
+    file as it is: the files the theme writes on each build (sitemap.xml, 404.html) were
+    replaced by the generator's and stay so."""
+    keep = {name: job.site_dir / name for name in ("sitemap.xml", "404.html")}
+    kept = {name: path.read_bytes() for name, path in keep.items() if path.is_file()}
+    quiet = _DropDirtyWarning()
+    build_logger = logging.getLogger("mkdocs.commands.build")
+    build_logger.addFilter(quiet)
+    try:
+        _mkdocs(job, dirty=True)
+    finally:
+        build_logger.removeFilter(quiet)
+        for name, content in kept.items():
+            keep[name].write_bytes(content)
+    _drop_theme_search(job.site_dir)
+
+
+class _DropDirtyWarning(logging.Filter):
+    """MkDocs warns that a dirty build may leave other pages' navigation stale: here the
+    navigation lists hubs only and is the same for every page, and in strict mode that
+    warning would fail the rebuild."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def _mkdocs(job: Job, *, dirty: bool = False) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -111,7 +139,7 @@ def _mkdocs(job: Job) -> None:
                 strict=True,
                 **job.overrides,
             )
-            build(config)
+            build(config, dirty=dirty)
     except MkDocsException as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)
         raise BuildError(f"the site engine failed: {exc}\n{details}".rstrip()) from exc
