@@ -3,6 +3,7 @@ survives."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -37,6 +38,22 @@ def test_an_exception_in_a_writer_leaves_the_previous_site(project, tmp_path, mo
         build(project_of(project), site)
     assert tree_digest(site) == before
     assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]
+
+
+def test_a_second_process_that_dies_fails_the_build_clearly(project, tmp_path, monkeypatch) -> None:
+    """The process writing the outputs killed without a word (out of memory, say): the
+    build says so instead of waiting for it forever, and the site stays as it was."""
+    site = tmp_path / "out" / "site"
+    build(project_of(project), site)
+    before = tree_digest(site)
+
+    def killed(ctx, site_dir):
+        os._exit(9)
+
+    monkeypatch.setattr(build_module, "WRITERS", (killed, *build_module.WRITERS))
+    with pytest.raises(BuildError, match=r"second process stopped \(exit code 9\)"):
+        build(project_of(project), site)
+    assert tree_digest(site) == before
 
 
 def test_sigterm_during_a_build_leaves_the_previous_site(project, tmp_path) -> None:

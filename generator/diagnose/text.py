@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from generator.render.words import SUFFIXES, stem
 
@@ -132,6 +132,7 @@ def _entity(match: re.Match[str]) -> str:
     return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else " "
 
 
+@lru_cache(maxsize=65_536)  # the index normalizes each rulebook text several times
 def normalize(text: str) -> str:
     text = text[:MAX_CHARS]
     text = _ESCAPES.sub(_unescape, text)

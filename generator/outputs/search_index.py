@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,9 +91,9 @@ def read_page(site_dir: Path, path: str) -> Entry | None:
     return Entry(path, title, kind, summary, codes, fields, length)
 
 
-def score(entries: list[Entry]) -> dict[str, list[tuple[int, int]]]:
-    """token -> [(page number, score × 100)], best first: BM25F, lengths normalised in
-    the text field only (titles and codes are short by nature)."""
+def score(entries: list[Entry]) -> dict[str, list[int]]:
+    """token -> [page number, score × 100, page number, ...], best first: BM25F, lengths
+    normalised in the text field only (titles and codes are short by nature)."""
     average = sum(e.length for e in entries) / max(len(entries), 1) or 1.0
     document_frequency: Counter[str] = Counter()
     for entry in entries:
@@ -114,10 +115,12 @@ def score(entries: list[Entry]) -> dict[str, list[tuple[int, int]]]:
                 weighted_of[token] = weighted_of.get(token, 0.0) + weight * count / divisor
         for token, weighted in weighted_of.items():
             value = round(100 * page * idf[token] * weighted * (K1 + 1) / (weighted + K1))
-            postings.setdefault(token, []).append((number, max(value, 1)))
-    for found in postings.values():
-        found.sort(key=lambda item: (-item[1], item[0]))
-    return postings
+            # Negated, so that a plain sort puts the best first (ties: page order).
+            postings.setdefault(token, []).append((-value if value > 1 else -1, number))
+    return {
+        token: [n for negated, number in sorted(found) for n in (number, -negated)]
+        for token, found in postings.items()
+    }
 
 
 def shard_of(token: str, shards: int) -> int:
@@ -134,9 +137,10 @@ def _json(value: object) -> str:
 
 def layout(entries: list[Entry]) -> dict[str, str]:
     """Every file of the index (relative to its language directory) with its text."""
-    postings = score(entries)
-    flat = {token: [n for pair in found for n in pair] for token, found in postings.items()}
-    size = sum(len(_json({token: found})) for token, found in flat.items())
+    flat = score(entries)
+    # What the tokens would weigh each in a file of its own: the whole, plus a pair of
+    # braces a token, less the commas between them.
+    size = len(_json(flat)) + len(flat) - 1
     shards = 1 << max(0, math.ceil(math.log2(max(size / SHARD_BYTES, 1))))
     buckets: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     for token, found in flat.items():
@@ -161,9 +165,16 @@ def layout(entries: list[Entry]) -> dict[str, str]:
     return out
 
 
-def write_search_index(ctx: BuildContext, site_dir: Path) -> list[Path]:
+def write_search_index(
+    ctx: BuildContext, site_dir: Path, read: Mapping[str, Entry | None] | None = None
+) -> list[Path]:
+    """The index of every searchable page; ``read`` holds pages already read (by site
+    path), as the build reads them while the engine writes the others."""
+    read = read or {}
     entries = [
-        entry for path in sorted(ctx.page_dates) if (entry := read_page(site_dir, path)) is not None
+        entry
+        for path in sorted(ctx.page_dates)
+        if (entry := read[path] if path in read else read_page(site_dir, path)) is not None
     ]
     base = f"assets/search/{ctx.settings.language}"
     return [write_text(site_dir, f"{base}/{name}", text) for name, text in layout(entries).items()]

@@ -20,8 +20,8 @@ The index also holds each CJK character alone, so a one-character query finds pa
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from functools import cache
 
 from generator.render.words import stem
 
@@ -47,27 +47,26 @@ def is_word(char: str) -> bool:
     return char == "_" or unicodedata.category(char)[0] in "LMN"
 
 
-@cache
-def _kind(char: str) -> int:
-    """0: separates; 1: part of a word run; 2: part of a CJK run (asked once a character:
-    a site's text holds a few thousand distinct characters and millions of them)."""
-    return 2 if is_cjk(char) else 1 if is_word(char) else 0
+class _Kinds(dict[int, str]):
+    """Code point -> "0" (separates), "1" (part of a word run) or "2" (part of a CJK
+    run), for ``str.translate``: worked out once a character (a site's text holds a few
+    thousand distinct characters and millions of them)."""
+
+    def __missing__(self, point: int) -> str:
+        char = chr(point)
+        self[point] = kind = "2" if is_cjk(char) else "1" if is_word(char) else "0"
+        return kind
+
+
+_KINDS = _Kinds()
+_RUN = re.compile(r"1+|2+")
 
 
 def runs(text: str) -> list[tuple[str, bool]]:
     """``(run, is_cjk)`` for each run of step 2, in order."""
     text = unicodedata.normalize("NFKC", text).lower()
-    found: list[tuple[str, bool]] = []
-    start, current = 0, 0
-    for i, char in enumerate(text):
-        kind = _kind(char)
-        if kind != current:
-            if current:
-                found.append((text[start:i], current == 2))
-            start, current = i, kind
-    if current:
-        found.append((text[start:], current == 2))
-    return found
+    kinds = text.translate(_KINDS)  # one character of kind for each of the text
+    return [(text[m.start() : m.end()], m.group()[0] == "2") for m in _RUN.finditer(kinds)]
 
 
 def word_tokens(run: str) -> list[str]:

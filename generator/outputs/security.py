@@ -68,7 +68,10 @@ def add_policy_meta(page: Path, content: str) -> None:
         text = text[: found.end()] + "\n    " + meta + text[found.end() :]
     else:
         text = text.replace("<head>", "<head>\n    " + meta, 1)
-    page.write_text(text, encoding="utf-8")
+    # Replaced whole: the build's second process may be reading the page right now.
+    scratch = page.with_name(f".{page.name}.csp")
+    scratch.write_text(text, encoding="utf-8")
+    scratch.replace(page)
 
 
 def apply_policy(site_dir: Path) -> str:

@@ -12,10 +12,8 @@ import gc
 import hashlib
 import html
 from urllib.parse import urlsplit
-import multiprocessing
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,13 +31,13 @@ from generator.outputs.security import apply_policy
 from generator.outputs.manifest import write_manifest
 from generator.outputs.not_found import write_not_found
 from generator.outputs.redirects import write_redirects
-from generator.outputs.search_index import write_search_index
 from generator.outputs.twins import write_twins
 from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
 from generator.rulebook.model import Rulebook
 from generator.site.engine import Job, render_site
+from generator.site.second_process import SecondProcess, Share
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
 from generator.site.swap import merge_into, restore_interrupted_swap, swap_in
@@ -54,9 +52,9 @@ WRITERS: tuple[Writer, ...] = (
     write_redirects,
     write_key_file,
 )
-#: Outputs that read or change the engine's HTML, in order; then the manifest, which
-#: hashes every edition's HTML as the writers left it.
-SITE_WRITERS: tuple[Writer, ...] = (write_not_found, write_search_index)
+#: Outputs that change the engine's HTML (the search index reads it, in the second
+#: process); then the policy and the manifest, which hash the HTML as these left it.
+SITE_WRITERS: tuple[Writer, ...] = (write_not_found,)
 
 
 @dataclass(frozen=True)
@@ -129,28 +127,54 @@ def copy_layers(folders: list[Path], target: Path) -> None:
         shutil.copytree(folder, target, dirs_exist_ok=True)
 
 
-def stage(project: Project, eb: EditionBuild, docs: Path) -> list[Page]:
-    """Write the edition's hand-written pages plus its generated pages into ``docs``."""
+def stage(project: Project, eb: EditionBuild, docs: Path, pages: list[Page]) -> None:
+    """Write the edition's hand-written pages (checked by ``check_content``) plus its
+    generated ``pages`` into ``docs``."""
+    prepare(project, eb, docs, pages)
+    write_pages(render_pages(eb.rulebook, eb.settings, project.templates, pages), docs)
+
+
+def prepare(project: Project, eb: EditionBuild, docs: Path, pages: list[Page]) -> None:
+    """``stage`` but the generated pages: a new ``docs`` with the hand-written pages and
+    the assets, checked for pages at generated paths."""
     if docs.exists():
         shutil.rmtree(docs)
     content = project.content_for(eb.edition)
     if content.is_dir():
-        check_content(content, project.root)
         shutil.copytree(content, docs)
     else:
         docs.mkdir(parents=True)
     # The pages' own scripts and styles, served from the site like the theme's.
     copy_layers(project.templates.folders("assets"), docs / "assets" / "triagebook")
-    t = project.templates.messages(eb.settings.language)
-    pages = plan_pages(eb.rulebook, eb.settings, t)
     clashes = sorted(p.src for p in pages if (docs / p.src).exists())
     if clashes:
         raise BuildError(
             f"{content.name}/ has pages at generated paths: {', '.join(clashes)} "
             "(generated pages are never written by hand; rename or remove these)"
         )
-    write_pages(render_pages(eb.rulebook, eb.settings, project.templates, pages), docs)
-    return pages
+
+
+def halve(pages: list[Page]) -> tuple[list[Page], list[Page]]:
+    """Two shares of about the same work: a rule's pages (page and checklist) stay in one,
+    and rules, like the other pages, go to each in turn."""
+    halves: tuple[list[Page], list[Page]] = ([], [])
+    units: dict[str, int] = {}
+    for page in pages:
+        rule = page.context.get("rule")
+        unit = units.setdefault(rule.id if rule is not None else page.src, len(units))
+        halves[unit % 2].append(page)
+    return halves
+
+
+def plan(project: Project, eb: EditionBuild) -> BuildContext:
+    """The edition's pages, generated and hand-written (``content/`` checked first)."""
+    content = project.content_for(eb.edition)
+    if content.is_dir():
+        check_content(content, project.root)
+    t = project.templates.messages(eb.settings.language)
+    pages = plan_pages(eb.rulebook, eb.settings, t)
+    written = hand_written_pages(content)
+    return BuildContext(eb.rulebook, eb.settings, pages, project.templates, written)
 
 
 def navigation(pages: list[Page], hand_written: list[tuple[str, str]], t: Messages) -> list[Any]:
@@ -180,16 +204,6 @@ def navigation(pages: list[Page], hand_written: list[tuple[str, str]], t: Messag
 def source_epoch(rb: Rulebook) -> int:
     """The rulebook's newest review date as SOURCE_DATE_EPOCH: dates never come from the clock."""
     return calendar.timegm(rb.updated.timetuple())
-
-
-def write_outputs(contexts: list[BuildContext], out: Path) -> None:
-    """Every model-only output of every edition, into ``out`` (emptied first)."""
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    for ctx in contexts:
-        for write in WRITERS:
-            write(ctx, out / ctx.settings.prefix)
 
 
 def build(project: Project, site_dir: Path, rulebook: Rulebook | None = None) -> BuildResult:
@@ -241,36 +255,55 @@ def _build_into(
         # Each language names itself in the switch, in its own words.
         languages = {b.edition.language: project.templates.messages(b.edition.language)(
             "meta.language_name") for b in builds}
-        staged = []
-        for eb in builds:
-            docs = work / "docs" / (eb.edition.language if eb.edition.prefix else "_default")
-            pages = stage(project, eb, docs)
-            written = hand_written_pages(project.content_for(eb.edition))
-            ctx = BuildContext(eb.rulebook, eb.settings, pages, project.templates, written)
-            job = Job(
-                project.config,
-                docs,
-                site_dir / eb.settings.prefix,  # where it is served once swapped in
-                navigation(pages, written, ctx.messages),
-                source_epoch(eb.rulebook),
-                engine_settings(eb.settings, theme, ctx.messages, languages),
-            )
-            staged.append(Staged(eb, ctx, job))
+        planned = [plan(project, eb) for eb in builds]
         if tmp.exists():
             shutil.rmtree(tmp)
-        contexts = [s.context for s in staged]
         engine = project.engine or builds[0].settings.engine
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            outputs = pool.submit(write_outputs, contexts, extra)
+        folders = [
+            work / "docs" / (eb.edition.language if eb.edition.prefix else "_default")
+            for eb in builds
+        ]
+        for eb, ctx, docs in zip(builds, planned, folders, strict=True):
+            prepare(project, eb, docs, ctx.pages)
+        # The second core renders every other page, then writes the outputs while this one
+        # runs the engine.
+        halves = [halve(ctx.pages) for ctx in planned]
+        shares = [
+            Share(eb.rulebook, eb.settings, docs, theirs)
+            for eb, (_, theirs), docs in zip(builds, halves, folders, strict=True)
+        ]
+        second = SecondProcess(planned, shares, WRITERS, extra, tmp)
+        try:
+            staged = []
+            for eb, ctx, docs, (ours, _) in zip(builds, planned, folders, halves, strict=True):
+                write_pages(render_pages(eb.rulebook, eb.settings, project.templates, ours), docs)
+                job = Job(
+                    project.config,
+                    docs,
+                    site_dir / eb.settings.prefix,  # where it is served once swapped in
+                    navigation(ctx.pages, ctx.hand_written, ctx.messages),
+                    source_epoch(eb.rulebook),
+                    engine_settings(eb.settings, theme, ctx.messages, languages),
+                )
+                staged.append(Staged(eb, ctx, job))
+            second.pages_written()
             # The default edition first: the engine empties the folder it builds into.
             for s in staged:
-                render_site(replace(s.job, site_dir=tmp / s.edition.settings.prefix), engine)
-            outputs.result()  # re-raises a writer's exception here
-        merge_into(extra, tmp)
-        for ctx in contexts:
-            for write in SITE_WRITERS:
-                write(ctx, tmp / ctx.settings.prefix)
-        policy = apply_policy(tmp)
+                prefix = s.edition.settings.prefix
+                into = replace(s.job, site_dir=tmp / prefix)
+                render_site(into, engine, second.finished(prefix))
+            # What follows changes HTML while the second process may still read pages:
+            # each file is replaced whole, and what it reads (the body) stays the same.
+            second.outputs_written()
+            merge_into(extra, tmp)
+            for ctx in planned:
+                for write in SITE_WRITERS:
+                    write(ctx, tmp / ctx.settings.prefix)
+            policy = apply_policy(tmp)
+            second.result()
+        finally:
+            second.stop()
+        contexts = planned
         write_host_files(contexts, tmp, policy)
         write_manifest(contexts, tmp)
         swap_in(tmp, site_dir)

@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
+from mkdocs.plugins import BasePlugin
 from mkdocs.utils.yaml import yaml_load
 
 from generator.errors import BuildError
@@ -86,10 +87,42 @@ class Job:
     overrides: dict[str, Any] = field(default_factory=dict)
 
 
-def render_site(job: Job, engine: str = "mkdocs") -> None:
-    """Render ``job`` with ``engine``; any warning fails the build."""
-    (_zensical if engine == "zensical" else _mkdocs)(job)
+#: Told of each HTML page the engine has written, by its path under the site directory.
+Finished = Callable[[str], None]
+
+
+def render_site(job: Job, engine: str = "mkdocs", finished: Finished | None = None) -> None:
+    """Render ``job`` with ``engine``; any warning fails the build. ``finished`` hears of
+    each page as soon as it is written (MkDocs writes one after another; Zensical's are
+    told when it is done), so another process can read pages while the engine runs."""
+    if engine == "zensical":
+        _zensical(job)
+        for page in sorted(job.site_dir.rglob("*.html")) if finished else ():
+            finished(page.relative_to(job.site_dir).as_posix())
+    else:
+        _mkdocs(job, finished=finished)
     _drop_theme_search(job.site_dir)
+
+
+class _Finished(BasePlugin):  # type: ignore[type-arg]
+    """MkDocs writes a page right after its post_page event, so a page is known written
+    at the next page's event, and the last one at post_build."""
+
+    def __init__(self, finished: Finished) -> None:
+        self.finished, self.pending = finished, ""
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.finished(self.pending)
+        self.pending = ""
+
+    def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
+        self._flush()
+        self.pending = page.file.dest_uri
+        return output
+
+    def on_post_build(self, *, config: Any) -> None:
+        self._flush()
 
 
 def render_changed(job: Job) -> None:
@@ -120,7 +153,7 @@ class _DropDirtyWarning(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
-def _mkdocs(job: Job, *, dirty: bool = False) -> None:
+def _mkdocs(job: Job, *, dirty: bool = False, finished: Finished | None = None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -139,6 +172,8 @@ def _mkdocs(job: Job, *, dirty: bool = False) -> None:
                 strict=True,
                 **job.overrides,
             )
+            if finished:
+                config.plugins["triagebook/finished"] = _Finished(finished)
             build(config, dirty=dirty)
     except MkDocsException as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)

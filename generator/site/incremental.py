@@ -26,7 +26,8 @@ from generator.rulebook.model import Rulebook
 from generator.outputs.hosting import write_host_files
 from generator.outputs.manifest import write_manifest
 from generator.outputs.search_index import write_search_index
-from generator.site.build import BuildResult, Staged, write_outputs
+from generator.site.build import WRITERS, BuildResult, Staged
+from generator.site.second_process import write_outputs
 from generator.site.swap import merge_into
 from generator.site.engine import render_changed
 from generator.site.project import Project, editions
@@ -105,7 +106,7 @@ def refresh_outputs(project: Project, site_dir: Path, policy: str) -> None:
         pages = plan_pages(eb.rulebook, eb.settings, t)
         contexts.append(BuildContext(eb.rulebook, eb.settings, pages, project.templates, written))
     extra = site_dir.with_name(f".{site_dir.name}.refresh")
-    write_outputs(contexts, extra)
+    write_outputs(contexts, WRITERS, extra)
     merge_into(extra, site_dir)
     for ctx in contexts:
         written = write_search_index(ctx, site_dir / ctx.settings.prefix)

@@ -31,13 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from budgets import reader_budgets  # noqa: E402
 
 from generator.config import ENGINES  # noqa: E402
-from generator.render.pages import hand_written_pages  # noqa: E402
 from generator.rulebook.loader import load, load_or_raise  # noqa: E402
 from generator.site.build import (  # noqa: E402
     Project,
     build,
     engine_settings,
     navigation,
+    plan,
     source_epoch,
     stage,
     stage_theme,
@@ -53,6 +53,8 @@ def synthesise(source: Path, n: int, target: Path) -> None:
     for i in range(n):
         rule = copy.deepcopy(rules[i % len(rules)])
         rule["id"] = f"{rule['id']}-{i}"
+        if i >= len(rules):
+            distinct(rule, i)
         j = (i + 1) % n  # link each copy to the next one, as real rules link to neighbours
         rule["related"] = [f"{rules[j % len(rules)]['id']}-{j}"] if n > 1 else []
         out.append(rule)
@@ -61,6 +63,21 @@ def synthesise(source: Path, n: int, target: Path) -> None:
     first_copy = {rule["id"]: f"{rule['id']}-{i}" for i, rule in enumerate(rules)}
     data["redirects"] = {old: first_copy[new] for old, new in data.get("redirects", {}).items()}
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+#: Prose fields of a rule that a copy makes its own.
+PROSE = ("title", "summary", "meaning", "causes", "checklist")
+
+
+def distinct(rule: dict, i: int) -> None:  # type: ignore[type-arg]
+    """Give copy ``i`` texts of its own, as a real rulebook's rules have: a cache keyed by
+    text must gain no more here than on a real rulebook of this size."""
+    mark = f" ({i})"
+    for name in PROSE:
+        value = rule[name]
+        rule[name] = [text + mark for text in value] if isinstance(value, list) else value + mark
+    for item in rule["faq"]:
+        item["q"], item["a"] = item["q"] + mark, item["a"] + mark
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -95,7 +112,7 @@ def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, di
     docs = project.work / "bench-docs"
     common = {
         "check": median_seconds(lambda: load(rules), repeat),
-        "pages": median_seconds(lambda: stage(project, eb, docs), repeat),
+        "pages": median_seconds(lambda: stage(project, eb, docs, plan(project, eb).pages), repeat),
     }
     # The engine exactly as the build drives it: the staged theme, the edition's settings.
     t = project.templates.messages(eb.settings.language)
@@ -107,7 +124,9 @@ def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, di
 
         def engine_only(engine: str = engine, site: Path = site) -> None:
             # Staged anew each time: Zensical's link pass edits the staged pages.
-            nav = navigation(stage(project, eb, docs), hand_written_pages(project.content), t)
+            ctx = plan(project, eb)
+            stage(project, eb, docs, ctx.pages)
+            nav = navigation(ctx.pages, ctx.hand_written, t)
             job = Job(project.config, docs, site, nav, source_epoch(rb), overrides)
             started = time.perf_counter()
             render_site(job, engine)

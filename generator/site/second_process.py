@@ -1,0 +1,139 @@
+"""The build's second core: the outputs that need only the model, then the search index.
+
+Started as soon as the pages are planned, it renders half of them while the main process
+renders the other half, then writes the model-only outputs while the engine turns the
+pages into HTML; then it reads each
+HTML page the moment the engine reports it written, so that when the engine is done
+only the ranking of the index is left to do.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import Settings
+from generator.errors import BuildError
+from generator.outputs.context import BuildContext, Writer
+from generator.outputs.search_index import Entry, read_page, write_search_index
+from generator.render.page import Page
+from generator.render.pages import render_pages, write_pages
+from generator.rulebook.model import Rulebook
+
+
+@dataclass(frozen=True)
+class Share:
+    """Pages of one edition that the second process renders into ``docs``."""
+
+    rulebook: Rulebook
+    settings: Settings
+    docs: Path
+    pages: list[Page]
+
+
+class SecondProcess:
+    """A forked process rendering its ``shares`` of the pages, then writing ``writers``'
+    outputs of every edition into ``outputs``, then the search index of the pages the
+    engine writes under ``site``. It reports when each of the three is done (or once,
+    what failed)."""
+
+    def __init__(
+        self,
+        contexts: list[BuildContext],
+        shares: list[Share],
+        writers: tuple[Writer, ...],
+        outputs: Path,
+        site: Path,
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self._work = (contexts, shares, writers, outputs, site)  # the child's, by the fork
+        self._pages = context.SimpleQueue()
+        self._done: multiprocessing.Queue[BaseException | None] = context.Queue()
+        self._process = context.Process(target=self._run, daemon=True)
+        self._process.start()
+
+    def finished(self, prefix: str) -> Callable[[str], None]:
+        """What the engine calls with each page it wrote of the edition at ``prefix``."""
+        return lambda path: self._pages.put((prefix, path))
+
+    def pages_written(self) -> None:
+        """Wait for its share of the pages; raise what rendering them raised."""
+        self._next()
+
+    def outputs_written(self) -> None:
+        """Wait for the model-only outputs; raise what a writer raised."""
+        self._next()
+
+    def result(self) -> None:
+        """Wait for the search index (every page has been reported); raise what failed."""
+        self._pages.put(None)
+        self._next()
+        self._process.join()
+
+    def _next(self) -> None:
+        """The process's next report; raises what it raised, or that it died unheard."""
+        while True:
+            try:
+                failure = self._done.get(timeout=0.5)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    code = self._process.exitcode
+                    raise BuildError(f"the build's second process stopped (exit code {code})")
+                continue
+            if failure is not None:
+                raise failure
+            return
+
+    def stop(self) -> None:
+        """A failed build does not wait for the outputs it will not publish."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+    def _run(self) -> None:
+        contexts, shares, writers, outputs, site = self._work
+        try:
+            for share, ctx in zip(shares, contexts, strict=True):
+                rendered = render_pages(share.rulebook, share.settings, ctx.templates, share.pages)
+                write_pages(rendered, share.docs)
+            self._done.put(None)
+            write_outputs(contexts, writers, outputs)
+            self._done.put(None)
+            searchable = {ctx.settings.prefix: ctx.page_dates for ctx in contexts}
+            read: dict[str, dict[str, Entry | None]] = {prefix: {} for prefix in searchable}
+            while (item := self._pages.get()) is not None:
+                prefix, page = item
+                path = page.removesuffix("index.html")
+                if path in searchable[prefix]:
+                    read[prefix][path] = read_page(site / prefix, path)
+            for ctx in contexts:
+                write_search_index(ctx, site / ctx.settings.prefix, read[ctx.settings.prefix])
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            self._done.put(_portable(exc))
+        else:
+            self._done.put(None)
+
+
+def write_outputs(contexts: list[BuildContext], writers: tuple[Writer, ...], out: Path) -> None:
+    """Every output of ``writers`` for every edition, into ``out`` (emptied first)."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for ctx in contexts:
+        for write in writers:
+            write(ctx, out / ctx.settings.prefix)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it crosses a process boundary intact, else a BuildError that says it."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - any failure to pickle
+        return BuildError(f"{type(exc).__name__}: {exc}")
+    return exc
