@@ -22,7 +22,7 @@ from typing import Any
 
 from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer
 
-from generator.errors import GeneratorError
+from generator.errors import BuildError, GeneratorError
 from generator.rulebook.problems import RulebookError, format_problems
 from generator.site.build import BuildResult, build
 from generator.site.incremental import refresh_outputs, update
@@ -87,14 +87,19 @@ class Preview:
             print(format_problems(exc.problems, "text"), file=sys.stderr)
             print("rebuild failed; still serving the last good site", file=sys.stderr)
         except GeneratorError as exc:
-            print(f"error: {exc}\nrebuild failed; still serving the last good site", file=sys.stderr)
+            print(f"error: {exc}\nrebuild failed; fix it and save again", file=sys.stderr)
         else:
             print(f"{said} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
     def _rebuild(self) -> str:
         inputs = _inputs(self.project)
         if self.last is not None and inputs == self.inputs:
-            fast = update(self.project, self.last)
+            try:
+                fast = update(self.project, self.last)
+            except BuildError:
+                # It may have rendered some pages: the next rebuild is a whole one.
+                self.last = None
+                raise
             if fast is not None:
                 self.last, pages = fast
                 if pages:
@@ -129,7 +134,10 @@ def serve(project: Project, host: str, port: int) -> None:
     preview.rebuild()
     if preview.last is None:
         raise GeneratorError("the first build failed; fix the problems above and run serve again")
-    server = _Server(builder=preview.rebuild, host=host, port=port, root=str(site_dir))
+    # Looks for changes four times a second (MkDocs: twice): an edit shows sooner.
+    server = _Server(
+        builder=preview.rebuild, host=host, port=port, root=str(site_dir), polling_interval=0.25
+    )
     watched = (project.rules.parent, project.content, *_contents(project), project.root / "templates")
     for path in (*watched, project.config):
         if path.exists():

@@ -1,10 +1,12 @@
 """Benchmark: how check, page generation, the engine and the whole build scale with rules.
 
 Synthesises rulebooks of N rules from the real one (every rule copied under new
-ids, layers kept) and prints the median of several runs per stage, then the
-ratio t(largest)/t(smallest) per stage: linear scaling gives about the ratio of
-rule counts (10 for 100 -> 1,000). Not a test: machines are noisy, so read
-medians and ratios, not single timings.
+ids and with texts of its own, layers kept) and prints the median of several runs per
+stage, then the ratio t(largest)/t(smallest) per stage: linear scaling gives about the
+ratio of rule counts (10 for 100 -> 1,000). "build/engine" is the whole build over the
+engine alone; "serve edit" the time from saving a one-rule edit to `triagebook serve`
+answering with the edited page. Then what a reader downloads, at each size. Not a
+test: machines are noisy, so read medians and ratios, not single timings.
 
     python tests/bench/bench.py [--sizes 100 1000] [--repeat 3]
 """
@@ -29,8 +31,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from budgets import reader_budgets  # noqa: E402
+from serve_edit import serve_edit_seconds  # noqa: E402
 
 from generator.config import ENGINES  # noqa: E402
+from generator.rulebook import secrets_scan  # noqa: E402
 from generator.rulebook.loader import load, load_or_raise  # noqa: E402
 from generator.site.build import (  # noqa: E402
     Project,
@@ -80,9 +84,20 @@ def distinct(rule: dict, i: int) -> None:  # type: ignore[type-arg]
         item["q"], item["a"] = item["q"] + mark, item["a"] + mark
 
 
+def cold() -> None:
+    """Forget what earlier runs cached: a user's build starts in a new process."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("generator"):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+    secrets_scan._SCANNED.clear()
+
+
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
+        cold()
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
@@ -93,7 +108,7 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
 budgets: dict[tuple[int, str], dict[str, tuple[int, str]]] = {}
 #: The most a reader may download at 1,000 rules (bytes): issue 16's budgets.
 LIMITS = {"largest HTML page": 300_000, "first view (gzip)": 150_000, "one query (gzip)": 150_000}
-STAGES = ["check", "pages", "engine", "whole build", "build/engine"]
+STAGES = ["check", "pages", "engine", "whole build", "build/engine", "serve edit"]
 
 
 def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, dict[str, float]]:
@@ -140,6 +155,8 @@ def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, di
         row["whole build"] = median_seconds(lambda on=on, out=out: build(on, out), repeat)
         row["build/engine"] = row["whole build"] / row["engine"]
         budgets[n, engine] = reader_budgets(out)
+        ids = [rule.id for rule in rb.rules]
+        row["serve edit"] = serve_edit_seconds(project_dir, engine, ids, repeat)
         results[engine] = row
     return results
 
