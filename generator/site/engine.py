@@ -97,14 +97,15 @@ def render_site(job: Job, engine: str = "mkdocs", finished: Finished | None = No
     told when it is done), so another process can read pages while the engine runs."""
     if engine == "zensical":
         _zensical(job)
-        for page in sorted(job.site_dir.rglob("*.html")) if finished else ():
-            finished(page.relative_to(job.site_dir).as_posix())
+        if finished is not None:
+            for page in sorted(job.site_dir.rglob("*.html")):
+                finished(page.relative_to(job.site_dir).as_posix())
     else:
         _mkdocs(job, finished=finished)
     _drop_theme_search(job.site_dir)
 
 
-class _Finished(BasePlugin):  # type: ignore[type-arg]
+class _Finished(BasePlugin):
     """MkDocs writes a page right after its post_page event, so a page is known written
     at the next page's event, and the last one at post_build."""
 

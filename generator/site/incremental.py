@@ -109,10 +109,10 @@ def refresh_outputs(project: Project, site_dir: Path, policy: str) -> None:
     write_outputs(contexts, WRITERS, extra)
     merge_into(extra, site_dir)
     for ctx in contexts:
-        written = write_search_index(ctx, site_dir / ctx.settings.prefix)
+        index = write_search_index(ctx, site_dir / ctx.settings.prefix)
         # The index before this one: a folder named after its content, beside index.json.
-        base = next(path.parent for path in written if path.name == "index.json")
-        current = {path.relative_to(base).parts[0] for path in written}
+        base = next(path.parent for path in index if path.name == "index.json")
+        current = {path.relative_to(base).parts[0] for path in index}
         for stale in (p for p in base.iterdir() if p.is_dir() and p.name not in current):
             shutil.rmtree(stale)
     write_host_files(contexts, site_dir, policy)
