@@ -58,8 +58,8 @@ def _outline(pages: list[Page]) -> list[tuple[str, str]]:
 
 def update(project: Project, last: BuildResult) -> tuple[BuildResult, list[Path]] | None:
     """Bring the site ``last`` built up to date with the rulebook: the new state and the
-    pages rewritten, or None when only a whole build can. Raises RulebookError as a build
-    does, before anything is written."""
+    pages rewritten, or None when only a whole build can (which then also redoes any page
+    written here). Raises RulebookError as a build does, before anything is written."""
     builds = editions(project)
     if last.engine != "mkdocs" or len(builds) != len(last.staged):
         return None
@@ -92,8 +92,8 @@ def update(project: Project, last: BuildResult) -> tuple[BuildResult, list[Path]
     if not extend_policy(rewritten, last.policy):
         return None
     default = staged[0].context
-    update = replace(last, rulebook=default.rulebook, pages=default.pages, staged=tuple(staged))
-    return update, rewritten
+    state = replace(last, rulebook=default.rulebook, pages=default.pages, staged=tuple(staged))
+    return state, rewritten
 
 
 def refresh_outputs(project: Project, site_dir: Path, policy: str) -> None:
