@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from generator.render.templating import PACKAGE_TEMPLATES
 from generator.render.words import SUFFIXES, stem
 
 #: Longer texts are cut: the first part of a log carries the error.
@@ -63,31 +64,21 @@ NOISE: tuple[tuple[str, str], ...] = (
     (r"\b[0-9a-f]{16,}\b", "i"),  # hashes and hex ids
     (r"\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}\b", ""),  # tokens
 )
+
+
+def word_list(name: str) -> frozenset[str]:
+    """A word list of templates/diagnose/: words split by white space, ``#`` starts a comment."""
+    text = (PACKAGE_TEMPLATES / "diagnose" / name).read_text(encoding="utf-8")
+    return frozenset(
+        w for line in text.splitlines() if not line.startswith("#") for w in line.split()
+    )
+
+
 WORD_PATTERN = r"[A-Za-z0-9_]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
-#: Words that say nothing about which error it is: English function words, the boilerplate of
-#: error pages ("for more information, see the docs"), and the field names and values that
-#: every JSON error body and log line carries.
-STOPWORDS = frozenset(
-    "a an the to of in on at for is are was were be been by with and or this that it its "
-    "from as into than then there here please your you we i my me our us they their has "
-    "have had do does did can could would should will shall may might so if error errors "
-    "err message msg type param none null nil undefined true false code id data detail "
-    "details info object index status value get post put patch delete url uri http https "
-    "v1 about above after again against all am any because before being below between "
-    "both but during each few further how just most nor once only other own same she he "
-    "him his her hers them themselves these those through under until very what when "
-    "where which while who whom why yours also still yet already however within without "
-    "onto per via more information docs documentation learn visit read see following "
-    "follow try later soon now two use used using want need make made like well ok okay "
-    "hello hi thanks thank sorry".split()
-)
-#: Chinese words as empty for telling errors apart as the English ones above: function
-#: words, and how people say "there is an error" in any report.
-CJK_STOPWORDS = frozenset(
-    "没有 一直 已经 现在 时候 出现 问题 提示 报错 错误 显示 结果 然后 之后 以后 之前 直接 "
-    "自己 我们 你们 他们 请问 求助 谢谢 什么 怎么 怎么办 为什么 可以 一个 这个 那个 一下 "
-    "但是 而且 如果 因为 所以 还是 就是 不是 总是 经常 有时 突然 大家 应该 需要 进行 使用".split()
-)
+#: Words that say nothing about which error it is, in English and in Chinese: data files of
+#: templates/diagnose/ (they say why each word is there).
+STOPWORDS = word_list("stopwords.txt")
+CJK_STOPWORDS = word_list("stopwords.zh.txt")
 #: Words before a number that make it an HTTP status, and words after one.
 STATUS_BEFORE = frozenset(
     "status code http error statuscode status_code response returned got answered".split()
