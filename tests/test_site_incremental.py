@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def test_fast_rebuild_makes_the_whole_builds_site(tmp_path: Path) -> None:
     assert "rules/dns-enotfound/index.html" not in written
     assert untouched.stat().st_mtime_ns < min(p.stat().st_mtime_ns for p in pages)
     assert "改过的" in (fast_site / "rules" / target / "index.html").read_text("utf-8")
-    refresh_outputs(project, fast_site, state.policy)
+    refresh_outputs([staged.context for staged in state.staged], fast_site, state.policy)
     build(project, whole_site)
     fast_files, whole_files = tree_digest(fast_site), tree_digest(whole_site)
     assert fast_files.keys() == whole_files.keys()
@@ -154,6 +155,11 @@ def test_a_rule_edit_renders_its_pages_and_the_shared_ones(tmp_path: Path) -> No
     assert pages_to_render(old, old, pages) is not None  # nothing changed: shared pages only
 
 
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -214,5 +220,10 @@ def test_serve_reloads_the_browser_under_the_sites_policy(browser, serving) -> N
         assert errors == [], errors
         said = log.read_text()
         assert re.search(r"rebuilt \d+ pages in", said), said[-2000:]  # the fast path
+        # The machine-readable files follow in the background: llms.txt names the new title.
+        deadline = time.monotonic() + 120
+        while "改过" not in _fetch(f"{address}/llms.txt"):
+            assert time.monotonic() < deadline, "the background refresh never wrote llms.txt"
+            time.sleep(0.5)
     finally:
         context.close()

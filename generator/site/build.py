@@ -127,16 +127,9 @@ def copy_layers(folders: list[Path], target: Path) -> None:
         shutil.copytree(folder, target, dirs_exist_ok=True)
 
 
-def stage(project: Project, eb: EditionBuild, docs: Path, pages: list[Page]) -> None:
-    """Write the edition's hand-written pages (checked by ``check_content``) plus its
-    generated ``pages`` into ``docs``."""
-    prepare(project, eb, docs, pages)
-    write_pages(render_pages(eb.rulebook, eb.settings, project.templates, pages), docs)
-
-
 def prepare(project: Project, eb: EditionBuild, docs: Path, pages: list[Page]) -> None:
-    """``stage`` but the generated pages: a new ``docs`` with the hand-written pages and
-    the assets, checked for pages at generated paths."""
+    """A new ``docs`` for the edition with its hand-written pages (checked by ``plan``) and
+    the assets, ready for the generated ``pages`` (none may be written by hand)."""
     if docs.exists():
         shutil.rmtree(docs)
     content = project.content_for(eb.edition)
@@ -265,7 +258,7 @@ def _build_into(
         ]
         for eb, ctx, docs in zip(builds, planned, folders, strict=True):
             prepare(project, eb, docs, ctx.pages)
-        # The second core renders every other page, then writes the outputs while this one
+        # The second process renders half the pages, then writes the outputs while this one
         # runs the engine.
         halves = [halve(ctx.pages) for ctx in planned]
         shares = [
@@ -303,16 +296,15 @@ def _build_into(
             second.result()
         finally:
             second.stop()
-        contexts = planned
-        write_host_files(contexts, tmp, policy)
-        write_manifest(contexts, tmp)
+        write_host_files(planned, tmp, policy)
+        write_manifest(planned, tmp)
         swap_in(tmp, site_dir)
     finally:
         for leftover in (tmp, extra):
             if leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
         lock.release()
-    default = contexts[0]
+    default = planned[0]
     seconds = time.perf_counter() - started
     return BuildResult(
         default.rulebook, default.pages, site_dir, seconds, tuple(staged), engine, policy

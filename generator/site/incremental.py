@@ -21,12 +21,12 @@ from generator.files import write_text
 from generator.outputs.context import BuildContext
 from generator.outputs.security import extend_policy
 from generator.render.page import Page
-from generator.render.pages import hand_written_pages, plan_pages, render_pages
+from generator.render.pages import render_pages
 from generator.rulebook.model import Rulebook
 from generator.outputs.hosting import write_host_files
 from generator.outputs.manifest import write_manifest
 from generator.outputs.search_index import write_search_index
-from generator.site.build import WRITERS, BuildResult, Staged
+from generator.site.build import WRITERS, BuildResult, Staged, plan
 from generator.site.second_process import write_outputs
 from generator.site.swap import merge_into
 from generator.site.engine import render_changed
@@ -68,15 +68,15 @@ def update(project: Project, last: BuildResult) -> tuple[BuildResult, list[Path]
         ctx = before.context
         if eb.edition != before.edition.edition or eb.settings != ctx.settings:
             return None
-        pages = plan_pages(eb.rulebook, eb.settings, ctx.messages)
-        if _outline(pages) != _outline(ctx.pages):
+        planned = plan(project, eb)
+        if _outline(planned.pages) != _outline(ctx.pages):
             return None
-        chosen = pages_to_render(ctx.rulebook, eb.rulebook, pages)
+        chosen = pages_to_render(ctx.rulebook, eb.rulebook, planned.pages)
         if chosen is None:
             return None
-        plans.append((before, eb, pages, chosen))
+        plans.append((before, eb, planned, chosen))
     staged, rewritten = [], []
-    for before, eb, pages, chosen in plans:
+    for before, eb, planned, chosen in plans:
         docs, site = before.job.docs_dir, before.job.site_dir
         rendered = render_pages(eb.rulebook, eb.settings, project.templates, chosen)
         changed = [p for p in chosen if (docs / p.src).read_text("utf-8") != rendered[p.src]]
@@ -85,10 +85,7 @@ def update(project: Project, last: BuildResult) -> tuple[BuildResult, list[Path]
         if changed:
             render_changed(before.job)
         rewritten += [site / page.url_path / "index.html" for page in changed]
-        ctx = BuildContext(
-            eb.rulebook, eb.settings, pages, project.templates, before.context.hand_written
-        )
-        staged.append(Staged(eb, ctx, before.job))
+        staged.append(Staged(eb, planned, before.job))
     if not extend_policy(rewritten, last.policy):
         return None
     default = staged[0].context
@@ -96,15 +93,10 @@ def update(project: Project, last: BuildResult) -> tuple[BuildResult, list[Path]
     return state, rewritten
 
 
-def refresh_outputs(project: Project, site_dir: Path, policy: str) -> None:
-    """The machine-readable files of the site ``site_dir`` up to date with the rulebook,
-    after ``update`` rewrote its pages (the 404 page keeps the text of the whole build)."""
-    contexts = []
-    for eb in editions(project):
-        t = project.templates.messages(eb.settings.language)
-        written = hand_written_pages(project.content_for(eb.edition))
-        pages = plan_pages(eb.rulebook, eb.settings, t)
-        contexts.append(BuildContext(eb.rulebook, eb.settings, pages, project.templates, written))
+def refresh_outputs(contexts: list[BuildContext], site_dir: Path, policy: str) -> None:
+    """The machine-readable files of the site ``site_dir`` up to date with ``contexts`` (the
+    state ``update`` left), after it rewrote the pages (the 404 page keeps the text of the
+    whole build)."""
     extra = site_dir.with_name(f".{site_dir.name}.refresh")
     write_outputs(contexts, WRITERS, extra)
     merge_into(extra, site_dir)

@@ -50,23 +50,24 @@ class _Server(LiveReloadServer):
         return [script]
 
 
+def _sources(project: Project) -> list[Path]:
+    """What only a whole build can take in: the site settings, the templates and every
+    edition's hand-written pages (content/, content.<lang>/); the rulebooks are compared
+    as models instead."""
+    contents = sorted(project.root.glob(f"{project.content.name}.*"))
+    return [project.config, project.root / "templates", project.content, *contents]
+
+
 def _inputs(project: Project) -> str:
-    """A fingerprint of what only a whole build can take in: the site settings, the
-    templates and every edition's hand-written pages (the rulebooks are compared as
-    models instead)."""
+    """A fingerprint of every file of ``_sources``."""
     digest = hashlib.sha256()
-    folders = [project.root / "templates", project.content, *_contents(project)]
-    files = [project.config, *(p for f in folders if f.is_dir() for p in sorted(f.rglob("*")))]
-    for path in files:
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+    for source in _sources(project):
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for path in files:
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
     return digest.hexdigest()
-
-
-def _contents(project: Project) -> list[Path]:
-    """content.<lang>/ of every other edition."""
-    return sorted(project.root.glob(f"{project.content.name}.*"))
 
 
 class Preview:
@@ -112,10 +113,9 @@ class Preview:
         """The machine-readable files, after the pages: the browser need not wait."""
         assert self.last is not None
         context = multiprocessing.get_context("spawn")  # the server's threads are running
+        contexts = [staged.context for staged in self.last.staged]  # no second YAML load
         self.refreshing = context.Process(
-            target=refresh_outputs,
-            args=(self.project, self.site_dir, self.last.policy),
-            daemon=True,
+            target=refresh_outputs, args=(contexts, self.site_dir, self.last.policy), daemon=True
         )
         self.refreshing.start()
 
@@ -138,8 +138,7 @@ def serve(project: Project, host: str, port: int) -> None:
     server = _Server(
         builder=preview.rebuild, host=host, port=port, root=str(site_dir), polling_interval=0.25
     )
-    watched = (project.rules.parent, project.content, *_contents(project), project.root / "templates")
-    for path in (*watched, project.config):
+    for path in (project.rules.parent, *_sources(project)):
         if path.exists():
             server.watch(str(path))
     try:

@@ -34,6 +34,8 @@ from budgets import reader_budgets  # noqa: E402
 from serve_edit import serve_edit_seconds  # noqa: E402
 
 from generator.config import ENGINES  # noqa: E402
+from generator.outputs.context import BuildContext  # noqa: E402
+from generator.render.pages import render_pages, write_pages  # noqa: E402
 from generator.rulebook import secrets_scan  # noqa: E402
 from generator.rulebook.loader import load, load_or_raise  # noqa: E402
 from generator.site.build import (  # noqa: E402
@@ -42,12 +44,12 @@ from generator.site.build import (  # noqa: E402
     engine_settings,
     navigation,
     plan,
+    prepare,
     source_epoch,
-    stage,
     stage_theme,
 )
 from generator.site.engine import Job, render_site  # noqa: E402
-from generator.site.project import editions  # noqa: E402
+from generator.site.project import EditionBuild, editions  # noqa: E402
 
 
 def synthesise(source: Path, n: int, target: Path) -> None:
@@ -94,6 +96,14 @@ def cold() -> None:
     secrets_scan._SCANNED.clear()
 
 
+def stage(project: Project, eb: EditionBuild, docs: Path) -> BuildContext:
+    """Page generation as the build does it, on one core: plan, then every page."""
+    ctx = plan(project, eb)
+    prepare(project, eb, docs, ctx.pages)
+    write_pages(render_pages(eb.rulebook, eb.settings, project.templates, ctx.pages), docs)
+    return ctx
+
+
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -127,7 +137,7 @@ def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, di
     docs = project.work / "bench-docs"
     common = {
         "check": median_seconds(lambda: load(rules), repeat),
-        "pages": median_seconds(lambda: stage(project, eb, docs, plan(project, eb).pages), repeat),
+        "pages": median_seconds(lambda: stage(project, eb, docs), repeat),
     }
     # The engine exactly as the build drives it: the staged theme, the edition's settings.
     t = project.templates.messages(eb.settings.language)
@@ -139,8 +149,7 @@ def measure(n: int, engines: list[str], repeat: int, work: Path) -> dict[str, di
 
         def engine_only(engine: str = engine, site: Path = site) -> None:
             # Staged anew each time: Zensical's link pass edits the staged pages.
-            ctx = plan(project, eb)
-            stage(project, eb, docs, ctx.pages)
+            ctx = stage(project, eb, docs)
             nav = navigation(ctx.pages, ctx.hand_written, t)
             job = Job(project.config, docs, site, nav, source_epoch(rb), overrides)
             started = time.perf_counter()
