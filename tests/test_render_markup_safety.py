@@ -17,7 +17,7 @@ import lxml.html
 import markdown
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -144,6 +144,67 @@ def test_twin_markdown_holds_no_html_and_no_unsafe_link(text: str) -> None:
                 url = str(token.attrs.get(name, ""))
                 assert urlsplit(url).scheme.lower() in SAFE_SCHEMES, f"{text!r} -> {twin!r}"
         assert_safe(md_parser.render(twin), f"twin of {text!r}")
+
+
+inline_pieces = st.sampled_from(
+    [
+        "x",
+        "网关 429",
+        "Retry-After",
+        "a_b",
+        "_x_",
+        "*",
+        "\\*",
+        "#tag",
+        "- x",
+        "1. y",
+        "+",
+        "`code`",
+        "`a`b`",
+        "`` `x` ``",
+        "` spaced `",
+        "`  `",
+        "&amp;",
+        "a  b",
+        "[x]",
+        "|",
+        '[t](https://a.example/ "ti\\"tle")',
+        "[ x ](rules/http-429/)",
+        "[](https://e.x)",
+        "<https://a.example/p?q=1&r=2>",
+        "[`c`](https://a.example)",
+        "![i](x.png)",
+    ]
+)
+
+
+def _gloss(text: str) -> list[tuple[str, str | None]]:
+    """A glossary that links every mention (it keeps no state, so both paths see it alike)."""
+    pieces = text.split("Retry-After")
+    out: list[tuple[str, str | None]] = []
+    for i, piece in enumerate(pieces):
+        if i:
+            out.append(("Retry-After", "https://triagebook.example.com/glossary/#term-retry-after"))
+        out.append((piece, None))
+    return [(p, href) for p, href in out if p]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(inline_pieces, min_size=1, max_size=6), st.sampled_from([" ", "", "\n"]))
+def test_inline_twins_are_what_markdownify_writes(pieces: list[str], sep: str) -> None:
+    """Most texts are one paragraph of text, code and links, and skip markdownify: the
+    Markdown must be exactly what markdownify writes for the same HTML."""
+    from html import escape
+
+    from generator.render.markdown_text import _converted, _events, _inline_only, _rewrite
+
+    text = sep.join(pieces)
+    html = to_html(text)
+    assume(_inline_only(_events(html)))
+    for source in (html, inline_html(text)):
+        link = "https://triagebook.example.com/{}".format
+        slow = _converted(_rewrite(source, lambda t, _: escape(t, quote=True), link, _gloss))
+        assert twin_markdown(source, link, _gloss) == slow, text
 
 
 # ---- real builds, every text field at once ------------------------------------------------------

@@ -63,19 +63,25 @@ class Glossary:
         pattern = self._pattern
         pieces: list[tuple[str, str | None]] = []
         start = 0
-        for match in pattern.finditer(text) if pattern else ():
-            term = self._names[match.group(0).lower()]
+        for begin, end, spelling in _found(pattern, text) if pattern else ():
+            term = self._names[spelling.lower()]
             if term in seen:
                 continue
             seen.add(term)
-            pieces += [(text[start : match.start()], None), (match.group(0), anchor(term))]
-            start = match.end()
+            pieces += [(text[start:begin], None), (spelling, anchor(term))]
+            start = end
         pieces.append((text[start:], None))
         return [(piece, target) for piece, target in pieces if piece]
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=1 << 18)
+def _found(pattern: re.Pattern[str], text: str) -> tuple[tuple[int, int, str], ...]:
+    """Where ``pattern`` matches ``text``: (start, end, spelling). Kept: every page and
+    its twin scan the same texts, and a long-running process (serve) asks again for
+    every text an edit left alone."""
+    return tuple((match.start(), match.end(), match.group(0)) for match in pattern.finditer(text))
+
+
 def _mentions(pattern: re.Pattern[str], text: str) -> frozenset[str]:
-    """The spellings (lowercased) that ``pattern`` finds in ``text``: kept, because a
-    long-running process (serve) asks again for every text an edit left alone."""
-    return frozenset(match.group(0).lower() for match in pattern.finditer(text))
+    """The spellings (lowercased) that ``pattern`` finds in ``text``."""
+    return frozenset(spelling.lower() for _, _, spelling in _found(pattern, text))

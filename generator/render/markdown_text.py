@@ -103,27 +103,20 @@ def to_text(text: str) -> str:
     return " ".join(root.text_content().split())
 
 
-class _Rewriter(HTMLParser):
-    """Re-serialises sanitised HTML: site-relative links resolved for the page, glossary
-    terms linked, text written by ``encode``."""
+class _Recorder(HTMLParser):
+    """Sanitised HTML as the events a rewrite replays: tags, and text with what surrounds
+    it (inside ``<pre>``, inside an element whose text is never glossed)."""
 
-    def __init__(self, encode: Callable[[str, bool], str], link: Link, gloss: Gloss | None):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.encode, self.link, self.gloss = encode, link, gloss
-        self.out: list[str] = []
+        self.events: list[_Event] = []
         self.open: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img" and not dict(attrs).get("src"):  # its source was refused: keep the words
             self.handle_data(dict(attrs).get("alt") or "")
             return
-        parts = [tag]
-        for name, raw in attrs:
-            value = raw or ""
-            if name in ("href", "src") and not _ABSOLUTE.match(value) and value[:1] != "#":
-                value = self.link(value)
-            parts.append(f'{name}="{self.encode(value, True)}"')
-        self.out.append(f"<{' '.join(parts)}>")
+        self.events.append((_START, tag, tuple((name, raw or "") for name, raw in attrs)))
         if tag not in _VOID:
             self.open.append(tag)
 
@@ -134,24 +127,56 @@ class _Rewriter(HTMLParser):
         if tag in self.open:
             while self.open.pop() != tag:
                 pass
-        self.out.append(f"</{tag}>")
+        self.events.append((_END, tag, ()))
 
     def handle_data(self, data: str) -> None:
-        if "pre" not in self.open:
+        pre = "pre" in self.open
+        if not pre:
             data = re.sub(r"\s+", " ", data)
-        if self.gloss and not _NO_LINKS.intersection(self.open):
-            for piece, href in self.gloss(data):
-                text = self.encode(piece, False)
-                self.out.append(f'<a href="{self.encode(href, True)}">{text}</a>' if href else text)
-            return
-        self.out.append(self.encode(data, "pre" in self.open))
+        kind = _TEXT_PRE if pre else _TEXT_PLAIN if _NO_LINKS.intersection(self.open) else _TEXT
+        self.events.append((kind, data, ()))
+
+
+_START, _END, _TEXT, _TEXT_PLAIN, _TEXT_PRE = range(5)
+#: (kind, tag or text, attributes): text is glossed only when its kind is _TEXT.
+_Event = tuple[int, str, tuple[tuple[str, str], ...]]
+
+
+@functools.lru_cache(maxsize=65536)
+def _events(html: str) -> tuple[_Event, ...]:
+    """Each text is parsed once a build, though pages rewrite it many times (every page
+    resolves links from its own address and links the glossary terms it has not yet)."""
+    recorder = _Recorder()
+    recorder.feed(html)
+    recorder.close()
+    return tuple(recorder.events)
+
+
+def _resolved(url: str, link: Link) -> str:
+    """A link of rulebook text as the page writes it: site-relative ones via ``link``."""
+    return link(url) if url and not _ABSOLUTE.match(url) and url[:1] != "#" else url
 
 
 def _rewrite(html: str, encode: Callable[[str, bool], str], link: Link, gloss: Gloss | None) -> str:
-    rewriter = _Rewriter(encode, link, gloss)
-    rewriter.feed(html)
-    rewriter.close()
-    return "".join(rewriter.out)
+    """Re-serialises sanitised HTML: site-relative links resolved for the page, glossary
+    terms linked, text written by ``encode``."""
+    out: list[str] = []
+    for kind, value, attrs in _events(html):
+        if kind == _START:
+            parts = [value]
+            for name, raw in attrs:
+                url = _resolved(raw, link) if name in ("href", "src") else raw
+                parts.append(f'{name}="{encode(url, True)}"')
+            out.append(f"<{' '.join(parts)}>")
+        elif kind == _END:
+            out.append(f"</{value}>")
+        elif gloss and kind == _TEXT:
+            for piece, href in gloss(value):
+                text = encode(piece, False)
+                out.append(f'<a href="{encode(href, True)}">{text}</a>' if href else text)
+        else:
+            out.append(encode(value, kind == _TEXT_PRE))
+    return "".join(out)
 
 
 def character_references(text: str) -> str:
@@ -206,7 +231,91 @@ _TWIN = _TwinConverter(heading_style="ATX", bullets="-", autolinks=False)
 
 def twin_markdown(html: str, link: Link, gloss: Gloss | None = None) -> str:
     """Sanitised HTML as Markdown for the twins (links absolute, via ``link``)."""
+    events = _events(html)
+    if _inline_only(events):
+        return _inline_twin(events, link, gloss)
     return _converted(_rewrite(html, lambda text, _: escape(text, quote=True), link, gloss))
+
+
+@functools.lru_cache(maxsize=65536)
+def _inline_only(events: tuple[_Event, ...]) -> bool:
+    """Whether ``events`` are one line or one paragraph of text, code spans and links of
+    text: nine texts in ten, which ``_inline_twin`` converts without markdownify."""
+    body = events[1:-1] if events and events[0][:2] == (_START, "p") else events
+    if body is not events and events[-1][:2] != (_END, "p"):
+        return False
+    i = 0
+    while i < len(body):
+        kind, tag, _ = body[i]
+        if kind == _TEXT:
+            i += 1
+        elif kind == _START and tag in ("code", "a") and body[i + 2 : i + 3] == ((_END, tag, ()),):
+            if body[i + 1][0] != _TEXT_PLAIN:
+                return False
+            i += 3
+        else:
+            return False
+    return True
+
+
+def _inline_twin(events: tuple[_Event, ...], link: Link, gloss: Gloss | None) -> str:
+    """What markdownify makes of the HTML that ``_rewrite`` writes for ``events`` (one
+    text node between two tags; code spans fenced by one more backtick than the longest
+    run inside; link texts and the texts around them escaped; first and last text
+    stripped), written directly: converting the HTML again took most of a twin's time."""
+    nodes: list[str] = []  # Markdown of each tag, and escaped text between them
+    text: list[str] = []  # the text node being collected (glossary links split it)
+
+    def end_text() -> None:
+        if text:
+            nodes.append(_TWIN.escape("".join(text), set()))
+            text.clear()
+
+    body = events[1:-1] if events and events[0][:2] == (_START, "p") else events
+    i = 0
+    while i < len(body):
+        kind, value, attrs = body[i]
+        if kind == _TEXT:
+            for piece, href in gloss(value) if gloss else [(value, None)]:
+                if href is None:
+                    text.append(piece)
+                else:
+                    end_text()
+                    nodes.append(_link_markdown(_TWIN.escape(piece, set()), href, None))
+            i += 1
+            continue
+        end_text()
+        inner = body[i + 1][1]
+        if value == "code":
+            nodes.append(_code_markdown(inner))
+        else:
+            found = dict(attrs)
+            href = _resolved(found.get("href", ""), link)
+            nodes.append(_link_markdown(_TWIN.escape(inner, set()), href, found.get("title")))
+        i += 3
+    end_text()
+    return "".join(nodes).strip()
+
+
+def _chomped(text: str, markup: Callable[[str], str]) -> str:
+    """markdownify's ``chomp``: a space at either end of an inline element moves outside."""
+    inner = text.strip()
+    if not inner:
+        return ""
+    return (" " if text[:1] == " " else "") + markup(inner) + (" " if text[-1:] == " " else "")
+
+
+def _code_markdown(code: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * (longest + 1)
+    return _chomped(code, lambda c: f"{fence} {c} {fence}" if longest else f"{fence}{c}{fence}")
+
+
+def _link_markdown(text: str, href: str, title: str | None) -> str:
+    if not href:
+        return text.strip()
+    title_part = ' "{}"'.format(title.replace('"', r"\"")) if title else ""
+    return _chomped(text, lambda t: f"[{t}]({href}{title_part})")
 
 
 @functools.lru_cache(maxsize=65536)
