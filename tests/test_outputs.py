@@ -15,6 +15,7 @@ import pytest
 import xmlschema
 from llms_txt.core import parse_llms_file
 from llms_txt.miniparse import parse_llms_txt
+from markdown_it import MarkdownIt
 from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 
@@ -122,6 +123,12 @@ def test_every_generated_page_has_a_linked_markdown_twin(
             head = lxml.html.parse(str(page / "index.html")).getroot().head
             alternates = head.xpath('link[@rel="alternate"][@type="text/markdown"]/@href')
             assert alternates == ["index.md"]
+            if kind == "rules":  # its facts, one list item each: codes, then layer
+                html = MarkdownIt("commonmark").render(twin)
+                facts = lxml.html.fragment_fromstring(html, create_parent="div").find(".//ul")
+                codes, layer = facts.findall("li")[:2]
+                assert [code.text for code in codes.iter("code")] == list(rule.codes)
+                assert layer.xpath(".//a/@href")[0].endswith(f"/topics/{rule.layer}/")
 
 
 # ---- sitemap and robots -----------------------------------------------------------------------
