@@ -27,7 +27,7 @@ import lxml.html
 
 from generator.files import write_text
 from generator.outputs.context import BuildContext
-from generator.outputs.search_text import weighed
+from generator.outputs.search_text import token_counts
 
 FORMAT = 1
 #: How much a token counts in each field, against once in the text.
@@ -82,11 +82,7 @@ def read_page(site_dir: Path, path: str) -> Entry | None:
         summary = summary[: SUMMARY_CHARS - 1].rstrip() + "…"
     headings = " ".join(_text(h) for h in body.xpath(".//h2 | .//h3 | .//h4"))
     texts = {"title": title, "codes": " ".join(codes), "headings": headings, "text": _text(body)}
-    fields: dict[str, dict[str, float]] = {}
-    for field, text in texts.items():
-        counts = fields[field] = {}
-        for token, count in weighed(text, singles=True):
-            counts[token] = counts.get(token, 0.0) + count
+    fields = {field: token_counts(text, singles=True) for field, text in texts.items()}
     length = round(sum(fields["text"].values()))
     return Entry(path, title, kind, summary, codes, fields, length)
 

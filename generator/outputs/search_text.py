@@ -20,8 +20,10 @@ The index also holds each CJK character alone, so a one-character query finds pa
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 
 from generator.render.words import stem
 
@@ -88,6 +90,17 @@ def cjk_tokens(run: str, *, singles: bool) -> list[str]:
     return pairs
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _run_tokens(run: str, cjk: bool, singles: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A run's tokens: those that count whole, then the parts that count half. Kept: a
+    site's pages repeat the same words and sentences thousands of times."""
+    if cjk:
+        return tuple(cjk_tokens(run, singles=singles)), ()
+    words = word_tokens(run)
+    whole = len(words) - part_count(run)
+    return tuple(words[:whole]), tuple(words[whole:])
+
+
 def tokens(text: str, *, singles: bool = False) -> list[str]:
     """The tokens of ``text`` in order, repeats kept. ``singles`` adds every CJK
     character alone (the index does; a query uses pairs unless it is one character)."""
@@ -100,10 +113,21 @@ def weighed(text: str, *, singles: bool = False) -> list[tuple[str, float]]:
     holds ``HEADERS``."""
     found: list[tuple[str, float]] = []
     for run, cjk in runs(text):
-        if cjk:
-            found += [(token, 1.0) for token in cjk_tokens(run, singles=singles)]
-            continue
-        words = word_tokens(run)
-        whole = len(words) - part_count(run)
-        found += [(token, 1.0 if i < whole else 0.5) for i, token in enumerate(words)]
+        whole, parts = _run_tokens(run, cjk, singles)
+        found += [(token, 1.0) for token in whole]
+        found += [(token, 0.5) for token in parts]
     return found
+
+
+def token_counts(text: str, *, singles: bool = False) -> dict[str, float]:
+    """How much each token of ``text`` counts in all: ``weighed``, summed by token."""
+    whole: list[str] = []
+    parts: list[str] = []
+    for run, cjk in runs(text):
+        run_whole, run_parts = _run_tokens(run, cjk, singles)
+        whole += run_whole
+        parts += run_parts
+    counts = {token: float(n) for token, n in Counter(whole).items()}
+    for token in parts:
+        counts[token] = counts.get(token, 0.0) + 0.5
+    return counts
