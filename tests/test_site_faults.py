@@ -56,6 +56,32 @@ def test_a_second_process_that_dies_fails_the_build_clearly(project, tmp_path, m
     assert tree_digest(site) == before
 
 
+def test_a_second_process_that_dies_midway_through_the_pages_fails_the_build(
+    project, tmp_path, monkeypatch
+) -> None:
+    """The engine waits for each page the second process renders: if that process dies
+    after a few pages, the engine stops waiting and the build says why."""
+    site = tmp_path / "out" / "site"
+    build(project_of(project), site)
+    before = tree_digest(site)
+    from generator.site import second_process
+
+    rendered = second_process.rendered_pages
+
+    def dying(*args, **kwargs):
+        for number, page in enumerate(rendered(*args, **kwargs)):
+            if number == 3:
+                os._exit(9)
+            yield page
+
+    monkeypatch.setattr(second_process, "rendered_pages", dying)
+    started = time.monotonic()
+    with pytest.raises(BuildError, match=r"second process stopped \(exit code 9\)"):
+        build(project_of(project), site)
+    assert time.monotonic() - started < 60
+    assert tree_digest(site) == before
+
+
 def test_sigterm_during_a_build_leaves_the_previous_site(project, tmp_path) -> None:
     site = tmp_path / "out" / "site"
     build(project_of(project), site)

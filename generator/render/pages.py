@@ -7,6 +7,7 @@ its URL (``rules/http-429.md`` -> ``/rules/http-429/``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
@@ -249,17 +250,28 @@ def render_pages(
     ``twin`` renders the clean Markdown twin published beside each page
     (absolute links, no front matter, no MkDocs-only syntax).
     """
+    return dict(rendered_pages(rb, settings, templates, pages, twin=twin))
+
+
+def rendered_pages(
+    rb: Rulebook,
+    settings: Settings,
+    templates: Templates,
+    pages: list[Page],
+    *,
+    twin: bool = False,
+) -> Iterator[tuple[str, str]]:
+    """``render_pages`` one page at a time, in the order of ``pages``: ``(src, text)``."""
     env = templates.environment("pages", settings.language)
     t = templates.messages(settings.language)
     common = _common(rb, settings)
-    out = {}
     for page in pages:
         try:
             template = env.get_template(page.template)
             # Passed to the theme as JSON strings: one front-matter scalar each is cheap
             # for MkDocs to read, where nested data cost a millisecond a page.
             jsonld = [] if twin else [script_json(d) for d in page_jsonld(page, rb, settings, t)]
-            out[page.src] = template.render(
+            text = template.render(
                 common,
                 page=page,
                 page_path=page.src,
@@ -274,7 +286,7 @@ def render_pages(
             raise BuildError(
                 f"template {page.template} {where} failed for {page.src}: {exc}"
             ) from exc
-    return out
+        yield page.src, text
 
 
 def write_pages(rendered: dict[str, str], docs_dir: Path) -> list[Path]:

@@ -36,7 +36,7 @@ from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
 from generator.rulebook.model import Rulebook
-from generator.site.engine import Job, render_site
+from generator.site.engine import Job, reading_key, reads_in_turn, render_site
 from generator.site.second_process import SecondProcess, Share
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
@@ -145,6 +145,12 @@ def prepare(project: Project, eb: EditionBuild, docs: Path, pages: list[Page]) -
             f"{content.name}/ has pages at generated paths: {', '.join(clashes)} "
             "(generated pages are never written by hand; rename or remove these)"
         )
+    # Each generated page's file exists, empty, before it is rendered: an engine that reads
+    # pages in turn lists them when it starts.
+    for folder in sorted({(docs / page.src).parent for page in pages}):
+        folder.mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        (docs / page.src).touch()  # ids are slugs (checked at load): no path leaves docs
 
 
 def halve(pages: list[Page]) -> tuple[list[Page], list[Page]]:
@@ -258,9 +264,15 @@ def _build_into(
         ]
         for eb, ctx, docs in zip(builds, planned, folders, strict=True):
             prepare(project, eb, docs, ctx.pages)
-        # The second process renders half the pages, then writes the outputs while this one
-        # runs the engine.
-        halves = [halve(ctx.pages) for ctx in planned]
+        # The second process renders pages, then writes the outputs while this one runs the
+        # engine. An engine that reads each page in turn starts at once and waits for each
+        # page it comes to: the second process renders them all, in that order. Else each
+        # process renders half, and the engine waits for both.
+        in_turn = reads_in_turn(engine)
+        halves = [
+            ([], sorted(ctx.pages, key=lambda p: reading_key(p.src))) if in_turn else halve(ctx.pages)
+            for ctx in planned
+        ]
         shares = [
             Share(eb.rulebook, eb.settings, docs, theirs)
             for eb, (_, theirs), docs in zip(builds, halves, folders, strict=True)
@@ -279,12 +291,12 @@ def _build_into(
                     engine_settings(eb.settings, theme, ctx.messages, languages),
                 )
                 staged.append(Staged(eb, ctx, job))
-            second.pages_written()
             # The default edition first: the engine empties the folder it builds into.
             for s in staged:
                 prefix = s.edition.settings.prefix
                 into = replace(s.job, site_dir=tmp / prefix)
-                render_site(into, engine, second.finished(prefix))
+                render_site(into, engine, second.finished(prefix), second.awaited(prefix))
+            second.pages_written()
             # What follows changes HTML while the second process may still read pages:
             # each file is replaced whole, and what it reads (the body) stays the same.
             second.outputs_written()

@@ -21,8 +21,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -89,20 +90,60 @@ class Job:
 
 #: Told of each HTML page the engine has written, by its path under the site directory.
 Finished = Callable[[str], None]
+#: Returns once the page at a docs path (``rules/x.md``) holds its Markdown: pages may
+#: still be being written when the engine starts (their files exist, empty, from the
+#: start).
+Awaited = Callable[[str], None]
 
 
-def render_site(job: Job, engine: str = "mkdocs", finished: Finished | None = None) -> None:
+def reads_in_turn(engine: str) -> bool:
+    """Whether ``engine`` reads each page only when it comes to it (MkDocs), so that it
+    can start while the pages are still being written, by ``reading_key``; Zensical
+    reads every page at once."""
+    return engine != "zensical"
+
+
+def reading_key(src: str) -> Any:
+    """Sorts docs paths in the order MkDocs reads them: its own key, as ``get_files``
+    lists a folder (the index first, then its pages by name, then its folders)."""
+    from mkdocs.structure.files import File, file_sort_key
+
+    # The key reads only these two attributes of a File.
+    return file_sort_key(cast(File, SimpleNamespace(src_uri=src, name=PurePosixPath(src).stem)))
+
+
+def render_site(
+    job: Job,
+    engine: str = "mkdocs",
+    finished: Finished | None = None,
+    awaited: Awaited | None = None,
+) -> None:
     """Render ``job`` with ``engine``; any warning fails the build. ``finished`` hears of
     each page as soon as it is written (MkDocs writes one after another; Zensical's are
-    told when it is done), so another process can read pages while the engine runs."""
+    told when it is done), so another process can read pages while the engine runs.
+    ``awaited`` waits for a page that is still being written (see ``reads_in_turn``)."""
     if engine == "zensical":
+        if awaited is not None:
+            for source in sorted(job.docs_dir.rglob("*.md")):
+                awaited(source.relative_to(job.docs_dir).as_posix())
         _zensical(job)
         if finished is not None:
             for page in sorted(job.site_dir.rglob("*.html")):
                 finished(page.relative_to(job.site_dir).as_posix())
     else:
-        _mkdocs(job, finished=finished)
+        _mkdocs(job, finished=finished, awaited=awaited)
     _drop_theme_search(job.site_dir)
+
+
+class _Awaited(BasePlugin):
+    """Holds MkDocs back at each page until its Markdown is written (MkDocs then reads
+    the file itself)."""
+
+    def __init__(self, awaited: Awaited) -> None:
+        self.awaited = awaited
+
+    def on_page_read_source(self, /, *, page: Any, config: Any) -> None:
+        self.awaited(page.file.src_uri)
 
 
 class _Finished(BasePlugin):
@@ -154,7 +195,13 @@ class _DropDirtyWarning(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
-def _mkdocs(job: Job, *, dirty: bool = False, finished: Finished | None = None) -> None:
+def _mkdocs(
+    job: Job,
+    *,
+    dirty: bool = False,
+    finished: Finished | None = None,
+    awaited: Awaited | None = None,
+) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -175,6 +222,8 @@ def _mkdocs(job: Job, *, dirty: bool = False, finished: Finished | None = None) 
             )
             if finished:
                 config.plugins["triagebook/finished"] = _Finished(finished)
+            if awaited:
+                config.plugins["triagebook/awaited"] = _Awaited(awaited)
             build(config, dirty=dirty)
     except MkDocsException as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)

@@ -1,10 +1,10 @@
-"""The build's second core: the outputs that need only the model, then the search index.
+"""The build's second core: pages, the outputs that need only the model, the search index.
 
-Started as soon as the pages are planned, it renders half of them while the main process
-renders the other half, then writes the model-only outputs while the engine turns the
-pages into HTML; then it reads each
-HTML page the moment the engine reports it written, so that when the engine is done
-only the ranking of the index is left to do.
+Started as soon as the pages are planned, it renders its share of them (all of them when
+the engine reads each page in turn, and tells the engine as each is written; else half),
+then writes the model-only outputs while the engine turns the pages into HTML; then it
+reads each HTML page the moment the engine reports it written, so that when the engine is
+done only the ranking of the index is left to do.
 """
 
 from __future__ import annotations
@@ -18,16 +18,17 @@ from pathlib import Path
 
 from generator.config import Settings
 from generator.errors import BuildError
+from generator.files import write_text
 from generator.outputs.context import BuildContext, Writer
 from generator.outputs.search_index import Entry, read_page, write_search_index
 from generator.render.page import Page
-from generator.render.pages import render_pages, write_pages
+from generator.render.pages import rendered_pages
 from generator.rulebook.model import Rulebook
 
 
 @dataclass(frozen=True)
 class Share:
-    """Pages of one edition that the second process renders into ``docs``."""
+    """Pages of one edition that the second process renders into ``docs``, in order."""
 
     rulebook: Rulebook
     settings: Settings
@@ -51,14 +52,33 @@ class SecondProcess:
     ) -> None:
         context = multiprocessing.get_context("fork")
         self._work = (contexts, shares, writers, outputs, site)  # the child's, by the fork
-        self._pages = context.SimpleQueue()
+        # Buffered by a thread: reporting a page never holds the engine up while this
+        # process is busy with the outputs (a plain pipe fills after ~1,000 pages).
+        self._pages: multiprocessing.Queue[tuple[str, str] | None] = context.Queue()
+        self._written: multiprocessing.Queue[tuple[str, str]] = context.Queue()
         self._done: multiprocessing.Queue[BaseException | None] = context.Queue()
+        self._rendering = {(s.settings.prefix, page.src) for s in shares for page in s.pages}
         self._process = context.Process(target=self._run, daemon=True)
         self._process.start()
 
     def finished(self, prefix: str) -> Callable[[str], None]:
         """What the engine calls with each page it wrote of the edition at ``prefix``."""
         return lambda path: self._pages.put((prefix, path))
+
+    def awaited(self, prefix: str) -> Callable[[str], None]:
+        """What the engine calls to wait for a page of the edition at ``prefix`` (a docs
+        path) that this process may still be rendering; raises what stopped it."""
+
+        def wait(src: str) -> None:
+            while (prefix, src) in self._rendering:
+                try:
+                    self._rendering.discard(self._written.get(timeout=0.5))
+                except queue.Empty:
+                    if not self._process.is_alive() and self._written.empty():
+                        self._next()  # raises its failure, or that it died unheard
+                        raise BuildError(f"the build's second process did not write {src}")
+
+        return wait
 
     def pages_written(self) -> None:
         """Wait for its share of the pages; raise what rendering them raised."""
@@ -98,8 +118,12 @@ class SecondProcess:
         contexts, shares, writers, outputs, site = self._work
         try:
             for share, ctx in zip(shares, contexts, strict=True):
-                rendered = render_pages(share.rulebook, share.settings, ctx.templates, share.pages)
-                write_pages(rendered, share.docs)
+                prefix = share.settings.prefix
+                for src, text in rendered_pages(
+                    share.rulebook, share.settings, ctx.templates, share.pages
+                ):
+                    write_text(share.docs, src, text)
+                    self._written.put((prefix, src))
             self._done.put(None)
             write_outputs(contexts, writers, outputs)
             self._done.put(None)
