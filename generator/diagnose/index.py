@@ -114,14 +114,9 @@ def vocabulary(texts: list[str]) -> frozenset[str]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    words = {
-        word
-        for text in texts
-        for run in cjk_runs(normalize(text))
-        for word in jieba.cut(run, HMM=False)
-        if len(word) >= 2
-    }
-    return frozenset(words)
+    # Each run cut once: rules share their phrases (a layer's words, a gateway's wording).
+    runs = {run for text in set(texts) for run in cjk_runs(normalize(text))}
+    return frozenset(word for run in runs for word in jieba.cut(run, HMM=False) if len(word) >= 2)
 
 
 @dataclass(frozen=True)
@@ -138,7 +133,7 @@ class Index:
             longest = max((len(word) for word in words), default=1)
             used = {
                 f.key[2:]
-                for text in texts
+                for text in set(texts)
                 for f in features(normalize(text), words, longest)
                 if f.key.startswith("c:") and len(f.key) > 3
             }

@@ -7,7 +7,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html import escape as html_escape
 from pathlib import Path
 
@@ -137,6 +137,7 @@ def relative(context: Context, target: str) -> str:
     return posixpath.relpath(target, here or ".")
 
 
+@lru_cache(maxsize=1 << 16)  # pages link the same targets from the same folders
 def site_relative(target: str, here: str) -> str:
     """The URL of site path ``target`` (``rules/x/``, ``glossary/#a``) from the page at ``here``."""
     path, sep, fragment = target.lstrip("/").partition("#")
