@@ -82,6 +82,22 @@ def test_two_builds_are_byte_identical(project: Path, tmp_path: Path, engine: st
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
 
 
+def test_what_a_build_replaces_is_deleted_by_the_next(project: Path, tmp_path: Path) -> None:
+    """The previous site and staged pages are moved aside, out of the site's folder, and
+    the next build deletes them while the engine works: nothing piles up."""
+    from generator.site.build import staging_dir
+
+    on = project_of(project)
+    site = tmp_path / "out" / "site"
+    trash = staging_dir(on, site.resolve()) / "trash"
+    for number in range(3):
+        build(on, site)
+        assert sorted(p.name for p in site.parent.iterdir()) == [".site.lock", "site"]
+        # Only the site this build replaced (none the first time): the staged pages it
+        # replaced went while the engine worked, with the site the build before replaced.
+        assert len(list(trash.iterdir()) if trash.exists() else []) == (1 if number else 0)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_failed_build_leaves_the_previous_site(
     project: Path, tmp_path: Path, engine: str

@@ -40,7 +40,7 @@ from generator.site.engine import Job, reading_key, reads_in_turn, render_site
 from generator.site.second_process import SecondProcess, Share
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
-from generator.site.swap import merge_into, restore_interrupted_swap, swap_in
+from generator.site.swap import merge_into, restore_interrupted_swap, retire, swap_in
 
 #: Outputs that need only the model: written by a second process while the engine
 #: renders HTML (the machine has two cores), then moved into the new site.
@@ -145,12 +145,6 @@ def prepare(project: Project, eb: EditionBuild, docs: Path, pages: list[Page]) -
             f"{content.name}/ has pages at generated paths: {', '.join(clashes)} "
             "(generated pages are never written by hand; rename or remove these)"
         )
-    # Each generated page's file exists, empty, before it is rendered: an engine that reads
-    # pages in turn lists them when it starts.
-    for folder in sorted({(docs / page.src).parent for page in pages}):
-        folder.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        (docs / page.src).touch()  # ids are slugs (checked at load): no path leaves docs
 
 
 def halve(pages: list[Page]) -> tuple[list[Page], list[Page]]:
@@ -262,7 +256,10 @@ def _build_into(
             work / "docs" / (eb.edition.language if eb.edition.prefix else "_default")
             for eb in builds
         ]
+        trash = work / "trash"  # what the second process deletes while it waits
         for eb, ctx, docs in zip(builds, planned, folders, strict=True):
+            if docs.exists():
+                retire(docs, trash)
             prepare(project, eb, docs, ctx.pages)
         # The second process renders pages, then writes the outputs while this one runs the
         # engine. An engine that reads each page in turn starts at once and waits for each
@@ -277,7 +274,7 @@ def _build_into(
             Share(eb.rulebook, eb.settings, docs, theirs)
             for eb, (_, theirs), docs in zip(builds, halves, folders, strict=True)
         ]
-        second = SecondProcess(planned, shares, WRITERS, extra, tmp)
+        second = SecondProcess(planned, shares, WRITERS, extra, tmp, trash)
         try:
             staged = []
             for eb, ctx, docs, (ours, _) in zip(builds, planned, folders, halves, strict=True):
@@ -295,7 +292,8 @@ def _build_into(
             for s in staged:
                 prefix = s.edition.settings.prefix
                 into = replace(s.job, site_dir=tmp / prefix)
-                render_site(into, engine, second.finished(prefix), second.awaited(prefix))
+                render_site(into, engine, second.finished(prefix), second.pending(prefix))
+            second.engine_finished()
             second.pages_written()
             # What follows changes HTML while the second process may still read pages:
             # each file is replaced whole, and what it reads (the body) stays the same.
@@ -310,7 +308,7 @@ def _build_into(
             second.stop()
         write_host_files(planned, tmp, policy)
         write_manifest(planned, tmp)
-        swap_in(tmp, site_dir)
+        swap_in(tmp, site_dir, trash)
     finally:
         for leftover in (tmp, extra):
             if leftover.exists():

@@ -90,10 +90,14 @@ class Job:
 
 #: Told of each HTML page the engine has written, by its path under the site directory.
 Finished = Callable[[str], None]
-#: Returns once the page at a docs path (``rules/x.md``) holds its Markdown: pages may
-#: still be being written when the engine starts (their files exist, empty, from the
-#: start).
-Awaited = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Generated pages that may still be being written when the engine starts."""
+
+    sources: tuple[str, ...]  # their docs paths (``rules/x.md``)
+    wait: Callable[[str], None]  # returns once the page at a docs path is written
 
 
 def reads_in_turn(engine: str) -> bool:
@@ -116,34 +120,48 @@ def render_site(
     job: Job,
     engine: str = "mkdocs",
     finished: Finished | None = None,
-    awaited: Awaited | None = None,
+    pending: Pending | None = None,
 ) -> None:
     """Render ``job`` with ``engine``; any warning fails the build. ``finished`` hears of
     each page as soon as it is written (MkDocs writes one after another; Zensical's are
     told when it is done), so another process can read pages while the engine runs.
-    ``awaited`` waits for a page that is still being written (see ``reads_in_turn``)."""
+    MkDocs reads each of the ``pending`` pages once it is written (see ``reads_in_turn``);
+    Zensical starts when all are."""
     if engine == "zensical":
-        if awaited is not None:
-            for source in sorted(job.docs_dir.rglob("*.md")):
-                awaited(source.relative_to(job.docs_dir).as_posix())
+        if pending is not None:
+            for source in pending.sources:
+                pending.wait(source)
         _zensical(job)
         if finished is not None:
             for page in sorted(job.site_dir.rglob("*.html")):
                 finished(page.relative_to(job.site_dir).as_posix())
     else:
-        _mkdocs(job, finished=finished, awaited=awaited)
+        _mkdocs(job, finished=finished, pending=pending)
     _drop_theme_search(job.site_dir)
 
 
-class _Awaited(BasePlugin):
-    """Holds MkDocs back at each page until its Markdown is written (MkDocs then reads
+class _Pending(BasePlugin):
+    """Lists the pending pages among the docs MkDocs found (where its own listing would
+    have put them), then holds MkDocs back at each until it is written (MkDocs then reads
     the file itself)."""
 
-    def __init__(self, awaited: Awaited) -> None:
-        self.awaited = awaited
+    def __init__(self, pending: Pending) -> None:
+        self.pending = pending
+
+    def on_files(self, files: Any, /, *, config: Any) -> Any:
+        from mkdocs.structure.files import File, Files, file_sort_key
+
+        docs = [f for f in files if f.src_dir == config.docs_dir]
+        others = [f for f in files if f.src_dir != config.docs_dir]
+        docs += [
+            File(src, config.docs_dir, config.site_dir, config.use_directory_urls)
+            for src in self.pending.sources
+            if files.get_file_from_path(src) is None  # not yet on disk when MkDocs looked
+        ]
+        return Files(sorted(docs, key=file_sort_key) + others)
 
     def on_page_read_source(self, /, *, page: Any, config: Any) -> None:
-        self.awaited(page.file.src_uri)
+        self.pending.wait(page.file.src_uri)
 
 
 class _Finished(BasePlugin):
@@ -200,7 +218,7 @@ def _mkdocs(
     *,
     dirty: bool = False,
     finished: Finished | None = None,
-    awaited: Awaited | None = None,
+    pending: Pending | None = None,
 ) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -222,8 +240,8 @@ def _mkdocs(
             )
             if finished:
                 config.plugins["triagebook/finished"] = _Finished(finished)
-            if awaited:
-                config.plugins["triagebook/awaited"] = _Awaited(awaited)
+            if pending:
+                config.plugins["triagebook/pending"] = _Pending(pending)
             build(config, dirty=dirty)
     except MkDocsException as exc:
         details = "\n".join(f"  {m}" for m in collect.messages)

@@ -24,6 +24,7 @@ from generator.outputs.search_index import Entry, read_page, write_search_index
 from generator.render.page import Page
 from generator.render.pages import rendered_pages
 from generator.rulebook.model import Rulebook
+from generator.site.engine import Pending
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,9 @@ class Share:
 
 class SecondProcess:
     """A forked process rendering its ``shares`` of the pages, then writing ``writers``'
-    outputs of every edition into ``outputs``, then the search index of the pages the
-    engine writes under ``site``. It reports when each of the three is done (or once,
-    what failed)."""
+    outputs of every edition into ``outputs`` (and deleting ``trash``, what earlier builds
+    left), then the search index of the pages the engine writes under ``site``. It
+    reports when each of the three is done (or once, what failed)."""
 
     def __init__(
         self,
@@ -49,14 +50,16 @@ class SecondProcess:
         writers: tuple[Writer, ...],
         outputs: Path,
         site: Path,
+        trash: Path | None = None,
     ) -> None:
         context = multiprocessing.get_context("fork")
-        self._work = (contexts, shares, writers, outputs, site)  # the child's, by the fork
+        self._work = (contexts, shares, writers, outputs, site, trash)  # the child's, by the fork
         # Buffered by a thread: reporting a page never holds the engine up while this
         # process is busy with the outputs (a plain pipe fills after ~1,000 pages).
         self._pages: multiprocessing.Queue[tuple[str, str] | None] = context.Queue()
         self._written: multiprocessing.Queue[tuple[str, str]] = context.Queue()
         self._done: multiprocessing.Queue[BaseException | None] = context.Queue()
+        self._shares = shares
         self._rendering = {(s.settings.prefix, page.src) for s in shares for page in s.pages}
         self._process = context.Process(target=self._run, daemon=True)
         self._process.start()
@@ -65,9 +68,9 @@ class SecondProcess:
         """What the engine calls with each page it wrote of the edition at ``prefix``."""
         return lambda path: self._pages.put((prefix, path))
 
-    def awaited(self, prefix: str) -> Callable[[str], None]:
-        """What the engine calls to wait for a page of the edition at ``prefix`` (a docs
-        path) that this process may still be rendering; raises what stopped it."""
+    def pending(self, prefix: str) -> Pending:
+        """The pages of the edition at ``prefix`` that this process renders, and how the
+        engine waits for one (a docs path); waiting raises what stopped this process."""
 
         def wait(src: str) -> None:
             while (prefix, src) in self._rendering:
@@ -78,7 +81,8 @@ class SecondProcess:
                         self._next()  # raises its failure, or that it died unheard
                         raise BuildError(f"the build's second process did not write {src}")
 
-        return wait
+        sources = (page.src for share in self._shares if share.settings.prefix == prefix for page in share.pages)
+        return Pending(tuple(sources), wait)
 
     def pages_written(self) -> None:
         """Wait for its share of the pages; raise what rendering them raised."""
@@ -88,9 +92,12 @@ class SecondProcess:
         """Wait for the model-only outputs; raise what a writer raised."""
         self._next()
 
-    def result(self) -> None:
-        """Wait for the search index (every page has been reported); raise what failed."""
+    def engine_finished(self) -> None:
+        """Every page has been reported: the ranking of the index can start."""
         self._pages.put(None)
+
+    def result(self) -> None:
+        """Wait for the search index; raise what failed."""
         self._next()
         self._process.join()
 
@@ -115,7 +122,7 @@ class SecondProcess:
         self._process.join()
 
     def _run(self) -> None:
-        contexts, shares, writers, outputs, site = self._work
+        contexts, shares, writers, outputs, site, trash = self._work
         try:
             for share, ctx in zip(shares, contexts, strict=True):
                 prefix = share.settings.prefix
@@ -127,6 +134,8 @@ class SecondProcess:
             self._done.put(None)
             write_outputs(contexts, writers, outputs)
             self._done.put(None)
+            if trash is not None:  # the engine is still busy: a good time to delete
+                shutil.rmtree(trash, ignore_errors=True)
             searchable = {ctx.settings.prefix: ctx.page_dates for ctx in contexts}
             read: dict[str, dict[str, Entry | None]] = {prefix: {} for prefix in searchable}
             while (item := self._pages.get()) is not None:
