@@ -18,6 +18,7 @@ The same rules for nginx are in ``_nginx.conf`` (see ``outputs/nginx.py``).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,21 +49,24 @@ def immutable_paths(contexts: list[BuildContext], site_dir: Path) -> list[str]:
     """Host paths of files that never change under their name: the theme's fingerprinted
     files, and each search index's content-keyed folder (ending in ``/``)."""
     base = urlsplit(contexts[0].settings.root_url or contexts[0].settings.site_url).path
-    found = [
-        base + file.relative_to(site_dir).as_posix()
-        for file in sorted(site_dir.rglob("*"))
-        if file.is_file() and FINGERPRINTED.search(file.name)
-    ]
+    found = sorted(
+        base + (Path(folder) / name).relative_to(site_dir).as_posix()
+        for folder, _, files in os.walk(site_dir)  # names only: no stat of every file
+        for name in files
+        if FINGERPRINTED.search(name)
+    )
     for ctx in contexts:
         keys = sorted((site_dir / ctx.settings.prefix / "assets" / "search").glob("*/*/"))
         found += [base + key.relative_to(site_dir).as_posix() + "/" for key in keys]
     return found
 
 
-def headers_file(contexts: list[BuildContext], site_dir: Path, policy: str) -> str:
+def headers_file(
+    contexts: list[BuildContext], site_dir: Path, policy: str, immutable: list[str]
+) -> str:
     """The text of ``_headers``: one block a path, paths relative to the host's root."""
     blocks: list[tuple[str, dict[str, str]]] = [("/*", security_headers(policy))]
-    for path in immutable_paths(contexts, site_dir):
+    for path in immutable:
         pattern = path + "*" if path.endswith("/") else path
         blocks.append((pattern, {"Cache-Control": IMMUTABLE}))
     for ctx in contexts:
@@ -108,15 +112,17 @@ def redirects_file(contexts: list[BuildContext]) -> str:
 
 def write_host_files(contexts: list[BuildContext], site_dir: Path, policy: str) -> list[Path]:
     written = []
+    immutable = immutable_paths(contexts, site_dir)
     if _enabled(contexts[0], "headers"):
-        written.append(write_text(site_dir, "_headers", headers_file(contexts, site_dir, policy)))
+        headers = headers_file(contexts, site_dir, policy, immutable)
+        written.append(write_text(site_dir, "_headers", headers))
     if _enabled(contexts[0], "redirects"):
         written.append(write_text(site_dir, "_redirects", redirects_file(contexts)))
     if _enabled(contexts[0], "nginx"):
         snippet = nginx_snippet(
             contexts[0].settings.root_url or contexts[0].settings.site_url,
             security_headers(policy),
-            immutable_paths(contexts, site_dir),
+            immutable,
             redirect_pairs(contexts),
         )
         written.append(write_text(site_dir, NGINX, snippet))
