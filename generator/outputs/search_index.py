@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +94,7 @@ def score(entries: list[Entry]) -> dict[str, list[int]]:
     document_frequency: Counter[str] = Counter()
     for entry in entries:
         document_frequency.update(set().union(*entry.fields.values()))
-    postings: dict[str, list[tuple[int, int]]] = {}
+    postings: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
     total = len(entries)
     idf = {
         token: math.log(1 + (total - df + 0.5) / (df + 0.5))
@@ -102,21 +102,23 @@ def score(entries: list[Entry]) -> dict[str, list[int]]:
     }
     for number, entry in enumerate(entries):
         norm = 1 - B + B * entry.length / average
-        page = KIND_WEIGHTS.get(entry.kind, OTHER_KIND_WEIGHT)
+        scale = 100 * KIND_WEIGHTS.get(entry.kind, OTHER_KIND_WEIGHT)
         # Each token's weighted count over the fields, added in the fields' order.
         weighted_of: dict[str, float] = {}
+        get = weighted_of.get
         for field, counts in entry.fields.items():
             weight, divisor = WEIGHTS[field], norm if field == "text" else 1.0
             for token, count in counts.items():
-                weighted_of[token] = weighted_of.get(token, 0.0) + weight * count / divisor
+                weighted_of[token] = get(token, 0.0) + weight * count / divisor
         for token, weighted in weighted_of.items():
-            value = round(100 * page * idf[token] * weighted * (K1 + 1) / (weighted + K1))
+            value = round(scale * idf[token] * weighted * (K1 + 1) / (weighted + K1))
             # Negated, so that a plain sort puts the best first (ties: page order).
-            postings.setdefault(token, []).append((-value if value > 1 else -1, number))
-    return {
-        token: [n for negated, number in sorted(found) for n in (number, -negated)]
-        for token, found in postings.items()
-    }
+            postings[token].append((-value if value > 1 else -1, number))
+    flat: dict[str, list[int]] = {}
+    for token, found in postings.items():
+        found.sort()
+        flat[token] = [n for negated, number in found for n in (number, -negated)]
+    return flat
 
 
 def shard_of(token: str, shards: int) -> int:
