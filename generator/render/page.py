@@ -26,6 +26,13 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
+    def searchable(self) -> bool:
+        """Search finds rules, topics and catalogues. Checklists and FAQ pages repeat their
+        rules' text, and hubs and tools only list or link: indexing them would bury the
+        rule a reader looks for under pages that merely mention it."""
+        return self.kind in ("rule", "topic", "catalogue")
+
+    @property
     def url_path(self) -> str:
         """Site path with directory URLs: "rules/http-429/", "" for the home page."""
         return url_path(self.src)

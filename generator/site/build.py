@@ -36,7 +36,7 @@ from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
 from generator.rulebook.model import Rulebook
-from generator.site.engine import Job, reading_key, reads_in_turn, render_site
+from generator.site.engine import Job, reads_in_turn, render_site
 from generator.site.second_process import SecondProcess, Share
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
@@ -262,12 +262,14 @@ def _build_into(
                 retire(docs, trash)
             prepare(project, eb, docs, ctx.pages)
         # The second process renders pages, then writes the outputs while this one runs the
-        # engine. An engine that reads each page in turn starts at once and waits for each
-        # page it comes to: the second process renders them all, in that order. Else each
-        # process renders half, and the engine waits for both.
+        # engine. An engine that reads pages in turn starts at once and waits for each
+        # page it comes to: the second process renders them all, in that order, searchable
+        # pages first (the engine then writes them first, and the second process reads
+        # them for the index while the engine writes the rest). Else each process renders
+        # half, and the engine waits for both.
         in_turn = reads_in_turn(engine)
         halves = [
-            ([], sorted(ctx.pages, key=lambda p: reading_key(p.src))) if in_turn else halve(ctx.pages)
+            ([], sorted(ctx.pages, key=lambda p: not p.searchable)) if in_turn else halve(ctx.pages)
             for ctx in planned
         ]
         shares = [

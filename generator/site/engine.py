@@ -21,9 +21,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from types import SimpleNamespace
-from typing import Any, cast
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -101,19 +100,10 @@ class Pending:
 
 
 def reads_in_turn(engine: str) -> bool:
-    """Whether ``engine`` reads each page only when it comes to it (MkDocs), so that it
-    can start while the pages are still being written, by ``reading_key``; Zensical
-    reads every page at once."""
+    """Whether ``engine`` reads and writes pages one after another, in the order of
+    ``Pending.sources`` (MkDocs), so that it can start while they are still being
+    written; Zensical reads every page at once."""
     return engine != "zensical"
-
-
-def reading_key(src: str) -> Any:
-    """Sorts docs paths in the order MkDocs reads them: its own key, as ``get_files``
-    lists a folder (the index first, then its pages by name, then its folders)."""
-    from mkdocs.structure.files import File, file_sort_key
-
-    # The key reads only these two attributes of a File.
-    return file_sort_key(cast(File, SimpleNamespace(src_uri=src, name=PurePosixPath(src).stem)))
 
 
 def render_site(
@@ -141,24 +131,24 @@ def render_site(
 
 
 class _Pending(BasePlugin):
-    """Lists the pending pages among the docs MkDocs found (where its own listing would
-    have put them), then holds MkDocs back at each until it is written (MkDocs then reads
-    the file itself)."""
+    """Puts the pending pages first among the files MkDocs found, in their order (some
+    are not on disk yet), then holds MkDocs back at each until it is written (MkDocs then
+    reads the file itself). MkDocs renders and writes pages in that order, which changes
+    nothing in them."""
 
     def __init__(self, pending: Pending) -> None:
         self.pending = pending
 
     def on_files(self, files: Any, /, *, config: Any) -> Any:
-        from mkdocs.structure.files import File, Files, file_sort_key
+        from mkdocs.structure.files import File, Files
 
-        docs = [f for f in files if f.src_dir == config.docs_dir]
-        others = [f for f in files if f.src_dir != config.docs_dir]
-        docs += [
-            File(src, config.docs_dir, config.site_dir, config.use_directory_urls)
+        first = [
+            files.get_file_from_path(src)
+            or File(src, config.docs_dir, config.site_dir, config.use_directory_urls)
             for src in self.pending.sources
-            if files.get_file_from_path(src) is None  # not yet on disk when MkDocs looked
         ]
-        return Files(sorted(docs, key=file_sort_key) + others)
+        pending = set(self.pending.sources)
+        return Files(first + [f for f in files if f.src_uri not in pending])
 
     def on_page_read_source(self, /, *, page: Any, config: Any) -> None:
         self.pending.wait(page.file.src_uri)
