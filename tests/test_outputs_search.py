@@ -67,3 +67,43 @@ def test_chinese_is_indexed_by_character_pairs(index) -> None:
     for pair in tokens("网关超时"):
         assert "rules/http-504/" in dict(_postings(folder, meta, pair))
     assert _postings(folder, meta, "超")  # one character alone is indexed too
+
+
+def test_the_index_ranked_early_is_redone_when_a_later_page_is_searchable(
+    project: Path, tmp_path: Path
+) -> None:
+    """The build ranks the index once the pages it expects to hold are read, while the
+    engine still writes the others. A project's own templates may make one of those others
+    searchable: the index must then hold it too (and equal the early one otherwise)."""
+    from generator.site.build import build, plan
+    from generator.site.project import editions
+    from generator.site.second_process import search_indexes
+
+    from conftest import project_of
+
+    on = project_of(project)
+    site = tmp_path / "site"
+    build(on, site)
+    contexts = [plan(on, eb) for eb in editions(on, None)]
+    ctx = contexts[0]
+    search = site / "assets" / "search" / ctx.settings.language
+    built = {p.relative_to(search): p.read_bytes() for p in search.rglob("*") if p.is_file()}
+    # Reported as the engine does: the searchable pages first, then the others.
+    order = sorted(ctx.page_dates, key=lambda path: path not in ctx.searchable_paths)
+    reports = iter([*((ctx.settings.prefix, f"{path}index.html") for path in order), None])
+
+    def rerun() -> list[list]:
+        search_indexes([ctx], site, lambda: next(reports))
+        meta = json.loads((search / "index.json").read_text(encoding="utf-8"))
+        return _pages(search / meta["key"])
+
+    rerun()
+    assert {
+        p.relative_to(search): p.read_bytes() for p in search.rglob("*") if p.is_file()
+    } == built
+    checklist = next(path for path in order if path.startswith("checklists/"))
+    page = site / checklist / "index.html"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("<article", "<article data-search-body", 1), encoding="utf-8")
+    reports = iter([*((ctx.settings.prefix, f"{path}index.html") for path in order), None])
+    assert checklist in [row[0] for row in rerun()]

@@ -42,6 +42,13 @@ class BuildContext:
         return dates
 
     @cached_property
+    def searchable_paths(self) -> frozenset[str]:
+        """Site paths of the pages the search index is expected to hold: the searchable
+        generated pages and the hand-written ones (a hand-written page may opt out)."""
+        paths = {page.url_path for page in self.pages if page.searchable}
+        return frozenset(paths | {url_path(src) for src, _ in self.hand_written})
+
+    @cached_property
     def twins(self) -> dict[str, str]:
         """The Markdown twin of every generated page: ``{src: text}``."""
         return render_pages(self.rulebook, self.settings, self.templates, self.pages, twin=True)

@@ -65,7 +65,10 @@ def read_page(site_dir: Path, path: str) -> Entry | None:
     file = site_dir / path / "index.html"
     if not file.is_file():
         return None
-    root = lxml.html.document_fromstring(file.read_bytes())
+    data = file.read_bytes()
+    if b"data-search-body" not in data:  # half the pages: not worth parsing
+        return None
+    root = lxml.html.document_fromstring(data)
     bodies = root.xpath("//*[@data-search-body]")
     if not bodies:
         return None
@@ -163,16 +166,27 @@ def layout(entries: list[Entry]) -> dict[str, str]:
     return out
 
 
-def write_search_index(
+def index_entries(
     ctx: BuildContext, site_dir: Path, read: Mapping[str, Entry | None] | None = None
-) -> list[Path]:
-    """The index of every searchable page; ``read`` holds pages already read (by site
-    path), as the build reads them while the engine writes the others."""
+) -> list[Entry]:
+    """The entry of every searchable page, by path; ``read`` holds pages already read (by
+    site path), as the build reads them while the engine writes the others."""
     read = read or {}
-    entries = [
+    return [
         entry
         for path in sorted(ctx.page_dates)
         if (entry := read[path] if path in read else read_page(site_dir, path)) is not None
     ]
+
+
+def write_search_index(
+    ctx: BuildContext,
+    site_dir: Path,
+    read: Mapping[str, Entry | None] | None = None,
+    files: dict[str, str] | None = None,
+) -> list[Path]:
+    """The index of every searchable page (``read``: see ``index_entries``); ``files``,
+    the index already laid out from the same entries."""
+    files = files if files is not None else layout(index_entries(ctx, site_dir, read))
     base = f"assets/search/{ctx.settings.language}"
-    return [write_text(site_dir, f"{base}/{name}", text) for name, text in layout(entries).items()]
+    return [write_text(site_dir, f"{base}/{name}", text) for name, text in files.items()]

@@ -36,7 +36,7 @@ from generator.render.messages import Messages
 from generator.render.page import Page
 from generator.render.pages import hand_written_pages, plan_pages, render_pages, write_pages
 from generator.rulebook.model import Rulebook
-from generator.site.engine import Job, reads_in_turn, render_site
+from generator.site.engine import Job, Pending, reads_in_turn, render_site
 from generator.site.second_process import SecondProcess, Share
 from generator.config import Settings, load_settings
 from generator.site.project import EditionBuild, Project, editions
@@ -159,6 +159,25 @@ def halve(pages: list[Page]) -> tuple[list[Page], list[Page]]:
     return halves
 
 
+def engine_order(ctx: BuildContext) -> list[Page]:
+    """The generated pages in the order an engine that reads pages in turn is to take
+    them: searchable ones first (the second process reads them for the index while the
+    engine writes the rest), else as planned."""
+    return sorted(ctx.pages, key=lambda page: not page.searchable)
+
+
+def engine_sources(ctx: BuildContext) -> list[str]:
+    """Every docs page in the engine's order: the searchable generated pages, the
+    hand-written pages (searchable too, as a rule), then the other generated pages."""
+    ordered = engine_order(ctx)
+    searchable = sum(page.searchable for page in ordered)
+    return [
+        *(page.src for page in ordered[:searchable]),
+        *(src for src, _ in ctx.hand_written),
+        *(page.src for page in ordered[searchable:]),
+    ]
+
+
 def plan(project: Project, eb: EditionBuild) -> BuildContext:
     """The edition's pages, generated and hand-written (``content/`` checked first)."""
     content = project.content_for(eb.edition)
@@ -268,10 +287,7 @@ def _build_into(
         # them for the index while the engine writes the rest). Else each process renders
         # half, and the engine waits for both.
         in_turn = reads_in_turn(engine)
-        halves = [
-            ([], sorted(ctx.pages, key=lambda p: not p.searchable)) if in_turn else halve(ctx.pages)
-            for ctx in planned
-        ]
+        halves = [([], engine_order(ctx)) if in_turn else halve(ctx.pages) for ctx in planned]
         shares = [
             Share(eb.rulebook, eb.settings, docs, theirs)
             for eb, (_, theirs), docs in zip(builds, halves, folders, strict=True)
@@ -294,7 +310,12 @@ def _build_into(
             for s in staged:
                 prefix = s.edition.settings.prefix
                 into = replace(s.job, site_dir=tmp / prefix)
-                render_site(into, engine, second.finished(prefix), second.pending(prefix))
+                pending = Pending(
+                    tuple(engine_sources(s.context)),
+                    frozenset(p.src for p in s.context.pages),
+                    second.waiter(prefix),
+                )
+                render_site(into, engine, second.finished(prefix), pending)
             second.engine_finished()
             second.pages_written()
             # What follows changes HTML while the second process may still read pages:

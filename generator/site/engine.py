@@ -93,16 +93,18 @@ Finished = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Pending:
-    """Generated pages that may still be being written when the engine starts."""
+    """The order in which the engine is to take the docs pages (where it reads them in
+    turn), and the generated pages among them that may still be being written."""
 
-    sources: tuple[str, ...]  # their docs paths (``rules/x.md``)
-    wait: Callable[[str], None]  # returns once the page at a docs path is written
+    order: tuple[str, ...]  # docs paths (``rules/x.md``); pages not named come after
+    generated: frozenset[str]  # those the generator may still be writing
+    wait: Callable[[str], None]  # returns once the generated page at a docs path is written
 
 
 def reads_in_turn(engine: str) -> bool:
-    """Whether ``engine`` reads and writes pages one after another, in the order of
-    ``Pending.sources`` (MkDocs), so that it can start while they are still being
-    written; Zensical reads every page at once."""
+    """Whether ``engine`` reads and writes pages one after another, in ``Pending.order``
+    (MkDocs), so that it can start while they are still being written; Zensical reads
+    every page at once."""
     return engine != "zensical"
 
 
@@ -115,11 +117,11 @@ def render_site(
     """Render ``job`` with ``engine``; any warning fails the build. ``finished`` hears of
     each page as soon as it is written (MkDocs writes one after another; Zensical's are
     told when it is done), so another process can read pages while the engine runs.
-    MkDocs reads each of the ``pending`` pages once it is written (see ``reads_in_turn``);
-    Zensical starts when all are."""
+    MkDocs takes pages in ``pending.order`` and reads each generated one once it is
+    written (see ``reads_in_turn``); Zensical starts when all are written."""
     if engine == "zensical":
         if pending is not None:
-            for source in pending.sources:
+            for source in sorted(pending.generated):
                 pending.wait(source)
         _zensical(job)
         if finished is not None:
@@ -131,10 +133,10 @@ def render_site(
 
 
 class _Pending(BasePlugin):
-    """Puts the pending pages first among the files MkDocs found, in their order (some
-    are not on disk yet), then holds MkDocs back at each until it is written (MkDocs then
-    reads the file itself). MkDocs renders and writes pages in that order, which changes
-    nothing in them."""
+    """Orders the files MkDocs found as ``Pending.order`` says, adding the generated pages
+    not on disk yet, then holds MkDocs back at each generated page until it is written
+    (MkDocs then reads the file itself). MkDocs renders and writes pages in that order,
+    which changes nothing in them."""
 
     def __init__(self, pending: Pending) -> None:
         self.pending = pending
@@ -142,16 +144,19 @@ class _Pending(BasePlugin):
     def on_files(self, files: Any, /, *, config: Any) -> Any:
         from mkdocs.structure.files import File, Files
 
-        first = [
-            files.get_file_from_path(src)
-            or File(src, config.docs_dir, config.site_dir, config.use_directory_urls)
-            for src in self.pending.sources
-        ]
-        pending = set(self.pending.sources)
-        return Files(first + [f for f in files if f.src_uri not in pending])
+        first = []
+        for src in self.pending.order:
+            found = files.get_file_from_path(src)
+            if found is None and src in self.pending.generated:  # not written yet
+                found = File(src, config.docs_dir, config.site_dir, config.use_directory_urls)
+            if found is not None:  # else a page MkDocs leaves out (exclude_docs)
+                first.append(found)
+        taken = {f.src_uri for f in first}
+        return Files(first + [f for f in files if f.src_uri not in taken])
 
     def on_page_read_source(self, /, *, page: Any, config: Any) -> None:
-        self.pending.wait(page.file.src_uri)
+        if page.file.src_uri in self.pending.generated:
+            self.pending.wait(page.file.src_uri)
 
 
 class _Finished(BasePlugin):

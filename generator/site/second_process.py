@@ -20,11 +20,16 @@ from generator.config import Settings
 from generator.errors import BuildError
 from generator.files import write_text
 from generator.outputs.context import BuildContext, Writer
-from generator.outputs.search_index import Entry, read_page, write_search_index
+from generator.outputs.search_index import (
+    Entry,
+    index_entries,
+    layout,
+    read_page,
+    write_search_index,
+)
 from generator.render.page import Page
 from generator.render.pages import rendered_pages
 from generator.rulebook.model import Rulebook
-from generator.site.engine import Pending
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,6 @@ class SecondProcess:
         self._pages: multiprocessing.Queue[tuple[str, str] | None] = context.Queue()
         self._written: multiprocessing.Queue[tuple[str, str]] = context.Queue()
         self._done: multiprocessing.Queue[BaseException | None] = context.Queue()
-        self._shares = shares
         self._rendering = {(s.settings.prefix, page.src) for s in shares for page in s.pages}
         self._process = context.Process(target=self._run, daemon=True)
         self._process.start()
@@ -68,9 +72,9 @@ class SecondProcess:
         """What the engine calls with each page it wrote of the edition at ``prefix``."""
         return lambda path: self._pages.put((prefix, path))
 
-    def pending(self, prefix: str) -> Pending:
-        """The pages of the edition at ``prefix`` that this process renders, and how the
-        engine waits for one (a docs path); waiting raises what stopped this process."""
+    def waiter(self, prefix: str) -> Callable[[str], None]:
+        """What the engine calls to wait for a page of the edition at ``prefix`` (a docs
+        path) that this process may still be rendering; raises what stopped it."""
 
         def wait(src: str) -> None:
             while (prefix, src) in self._rendering:
@@ -81,8 +85,7 @@ class SecondProcess:
                         self._next()  # raises its failure, or that it died unheard
                         raise BuildError(f"the build's second process did not write {src}")
 
-        sources = (page.src for share in self._shares if share.settings.prefix == prefix for page in share.pages)
-        return Pending(tuple(sources), wait)
+        return wait
 
     def pages_written(self) -> None:
         """Wait for its share of the pages; raise what rendering them raised."""
@@ -136,19 +139,42 @@ class SecondProcess:
             self._done.put(None)
             if trash is not None:  # the engine is still busy: a good time to delete
                 shutil.rmtree(trash, ignore_errors=True)
-            searchable = {ctx.settings.prefix: ctx.page_dates for ctx in contexts}
-            read: dict[str, dict[str, Entry | None]] = {prefix: {} for prefix in searchable}
-            while (item := self._pages.get()) is not None:
-                prefix, page = item
-                path = page.removesuffix("index.html")
-                if path in searchable[prefix]:
-                    read[prefix][path] = read_page(site / prefix, path)
-            for ctx in contexts:
-                write_search_index(ctx, site / ctx.settings.prefix, read[ctx.settings.prefix])
+            search_indexes(contexts, site, self._pages.get)
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             self._done.put(_portable(exc))
         else:
             self._done.put(None)
+
+
+def search_indexes(
+    contexts: list[BuildContext], site: Path, report: Callable[[], tuple[str, str] | None]
+) -> None:
+    """Each edition's search index, from the pages the engine reports written (``report``:
+    the next one, as (edition prefix, path under it), or None when the engine is done).
+
+    Each page is read as it is reported. An edition's index is ranked as soon as the
+    pages it is expected to hold are read, while the engine still writes the others (it
+    writes those first), and again at the end only if another page turned out to be
+    searchable after all (a project's own templates may make it so)."""
+    editions = {ctx.settings.prefix: ctx for ctx in contexts}
+    read: dict[str, dict[str, Entry | None]] = {prefix: {} for prefix in editions}
+    early: dict[str, tuple[int, dict[str, str]]] = {}  # prefix -> (entries, files)
+    while (item := report()) is not None:
+        prefix, page = item
+        path = page.removesuffix("index.html")
+        if path not in editions[prefix].page_dates:
+            continue
+        read[prefix][path] = read_page(site / prefix, path)
+        if prefix not in early and editions[prefix].searchable_paths <= read[prefix].keys():
+            entries = [entry for _, entry in sorted(read[prefix].items()) if entry is not None]
+            early[prefix] = (len(entries), layout(entries))
+    for ctx in contexts:
+        prefix = ctx.settings.prefix
+        entries = index_entries(ctx, site / prefix, read[prefix])
+        count, files = early.get(prefix, (-1, {}))
+        # The same entries when no more were found: those read early are among them.
+        files = files if count == len(entries) else layout(entries)
+        write_search_index(ctx, site / prefix, files=files)
 
 
 def write_outputs(contexts: list[BuildContext], writers: tuple[Writer, ...], out: Path) -> None:
