@@ -240,7 +240,7 @@ def twin_markdown(html: str, link: Link, gloss: Gloss | None = None) -> str:
 @functools.lru_cache(maxsize=65536)
 def _inline_only(events: tuple[_Event, ...]) -> bool:
     """Whether ``events`` are one line or one paragraph of text, code spans and links of
-    text: nine texts in ten, which ``_inline_twin`` converts without markdownify."""
+    text (every text of this project's rulebook): ``_inline_twin`` converts them."""
     body = events[1:-1] if events and events[0][:2] == (_START, "p") else events
     if body is not events and events[-1][:2] != (_END, "p"):
         return False
