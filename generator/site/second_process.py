@@ -2,9 +2,10 @@
 
 Started as soon as the pages are planned, it renders its share of them (all of them when
 the engine reads each page in turn, and tells the engine as each is written; else half),
-then writes the model-only outputs while the engine turns the pages into HTML; then it
-reads each HTML page the moment the engine reports it written, so that when the engine is
-done only the ranking of the index is left to do.
+then writes the model-only outputs while the engine turns the pages into HTML and deletes
+what earlier builds replaced; then it reads each HTML page the moment the engine reports it
+written, and ranks the index once the pages it is to hold are read (the engine writes
+those first), so that little or nothing is left to do when the engine is done.
 """
 
 from __future__ import annotations
